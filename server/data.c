@@ -1,0 +1,365 @@
+/*
+ * SharedRegion server: the data members (ReadBytes ... Fill, Flush), written once for both
+ * regions and views. Offsets are relative to the span: a region's start at 0, a view's at its
+ * own first byte. Every check happens before any byte moves, so a failed call changes nothing.
+ */
+#include <wchar.h>
+#include "private.h"
+
+#define CHECK_OFFSET(method, value, out) \
+    do { if (FAILED(hr = arg_number(method, L"offset", value, span_iid(s), out))) return hr; } while (0)
+
+HRESULT data_read_bytes(struct sr_span *s, double offset, double count, VARIANT *data)
+{
+    static const WCHAR method[] = L"ReadBytes";
+    ULONGLONG off, n;
+    SAFEARRAY *sa;
+    void *p;
+    HRESULT hr;
+
+    if (!data) return sr_error(E_POINTER, span_iid(s), L"%ls: the result pointer is NULL", method);
+    VariantInit(data);
+    CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = arg_number(method, L"count", count, span_iid(s), &n))) return hr;
+    if (n > SR_MAX_COUNT)
+        return sr_error(E_INVALIDARG, span_iid(s), L"%ls: count %I64u is more than one call can return (%I64u bytes)",
+                        method, n, SR_MAX_COUNT);
+    if (!(sa = SafeArrayCreateVector(VT_UI1, 0, (ULONG)n)))
+        return sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory for %I64u bytes", method, n);
+    SafeArrayAccessData(sa, &p);
+    hr = span_io(s, method, SPAN_READ, off, n, p, 0);
+    SafeArrayUnaccessData(sa);
+    if (FAILED(hr))
+    {
+        SafeArrayDestroy(sa);
+        return hr;
+    }
+    V_VT(data) = VT_ARRAY | VT_UI1;
+    V_ARRAY(data) = sa;
+    return S_OK;
+}
+
+/* One element of a script array as a byte: a whole number 0..255. */
+static HRESULT element_to_byte(const WCHAR *method, REFIID iid, LONG index, VARIANT *v, BYTE *out)
+{
+    VARIANT num;
+
+    VariantInit(&num);
+    if (FAILED(VariantChangeType(&num, v, 0, VT_R8)))
+        return sr_error(DISP_E_TYPEMISMATCH, iid, L"%ls: element %ld of data is %ls, not a number 0..255",
+                        method, index, vt_name(V_VT(v) & ~VT_BYREF));
+    if (!(V_R8(&num) >= 0 && V_R8(&num) <= 255 && V_R8(&num) == (double)(BYTE)V_R8(&num)))
+        return sr_error(E_INVALIDARG, iid, L"%ls: element %ld of data is %.17g, not a whole number 0..255",
+                        method, index, V_R8(&num));
+    *out = (BYTE)V_R8(&num);
+    return S_OK;
+}
+
+/* Turn the data argument of WriteBytes into bytes. *owned is set when *bytes must be freed. */
+static HRESULT data_bytes(const WCHAR *method, REFIID iid, const VARIANT *arg, BYTE **bytes, ULONGLONG *n,
+                          SAFEARRAY **locked)
+{
+    const VARIANT *v = arg;
+    SAFEARRAY *sa;
+    VARTYPE vt;
+    LONG lo, hi, i;
+    BYTE *buf;
+    HRESULT hr;
+
+    *bytes = NULL;
+    *n = 0;
+    *locked = NULL;
+    while (V_VT(v) == (VT_BYREF | VT_VARIANT)) v = V_VARIANTREF(v);
+    if (!(V_VT(v) & VT_ARRAY))
+        return sr_error(DISP_E_TYPEMISMATCH, iid,
+                        L"%ls: data must be a Byte() array or an array of numbers 0..255, not %ls", method,
+                        arg_missing(v) ? L"missing" : vt_name(V_VT(v) & ~VT_BYREF));
+    sa = (V_VT(v) & VT_BYREF) ? *V_ARRAYREF(v) : V_ARRAY(v);
+    vt = V_VT(v) & VT_TYPEMASK;
+    if (!sa || SafeArrayGetDim(sa) == 0)
+        return S_OK; /* an empty array writes nothing */
+    if (SafeArrayGetDim(sa) != 1)
+        return sr_error(E_INVALIDARG, iid, L"%ls: data must be a one-dimensional array, not %u-dimensional",
+                        method, SafeArrayGetDim(sa));
+    SafeArrayGetLBound(sa, 1, &lo);
+    SafeArrayGetUBound(sa, 1, &hi);
+    if (hi < lo) return S_OK;
+    *n = (ULONGLONG)((LONGLONG)hi - lo + 1);
+    if (vt == VT_UI1 || vt == VT_I1)
+    {
+        if (FAILED(hr = SafeArrayAccessData(sa, (void **)bytes))) return hr;
+        *locked = sa;
+        return S_OK;
+    }
+    if (!(buf = HeapAlloc(GetProcessHeap(), 0, *n)))
+        return sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for %I64u bytes", method, *n);
+    for (i = lo; i <= hi; i++)
+    {
+        VARIANT el;
+        VariantInit(&el);
+        if (vt == VT_VARIANT) hr = SafeArrayGetElement(sa, &i, &el);
+        else
+        {
+            V_VT(&el) = vt;
+            hr = SafeArrayGetElement(sa, &i, &V_I4(&el));
+        }
+        if (SUCCEEDED(hr)) hr = element_to_byte(method, iid, i, &el, &buf[i - lo]);
+        else hr = sr_error(DISP_E_TYPEMISMATCH, iid, L"%ls: element %ld of data cannot be read", method, i);
+        VariantClear(&el);
+        if (FAILED(hr))
+        {
+            HeapFree(GetProcessHeap(), 0, buf);
+            return hr;
+        }
+    }
+    *bytes = buf;
+    return S_OK;
+}
+
+HRESULT data_write_bytes(struct sr_span *s, double offset, VARIANT data)
+{
+    static const WCHAR method[] = L"WriteBytes";
+    SAFEARRAY *locked;
+    ULONGLONG off, n;
+    BYTE *bytes;
+    HRESULT hr;
+
+    CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = data_bytes(method, span_iid(s), &data, &bytes, &n, &locked))) return hr;
+    hr = span_io(s, method, SPAN_WRITE, off, n, bytes, 0);
+    if (locked) SafeArrayUnaccessData(locked);
+    else HeapFree(GetProcessHeap(), 0, bytes);
+    return hr;
+}
+
+enum encoding { ENC_UTF8, ENC_UTF16 };
+
+static HRESULT parse_encoding(const WCHAR *method, REFIID iid, VARIANT *arg, enum encoding *enc)
+{
+    BSTR name;
+    HRESULT hr;
+
+    *enc = ENC_UTF8;
+    if (FAILED(hr = arg_opt_string(method, L"encoding", arg, iid, &name))) return hr;
+    if (!name || !*name || !_wcsicmp(name, L"utf-8") || !_wcsicmp(name, L"utf8")) *enc = ENC_UTF8;
+    else if (!_wcsicmp(name, L"utf-16") || !_wcsicmp(name, L"utf-16le") || !_wcsicmp(name, L"utf16")
+             || !_wcsicmp(name, L"unicode"))
+        *enc = ENC_UTF16;
+    else hr = sr_error(E_INVALIDARG, iid, L"%ls: encoding '%ls' is not \"utf-8\" or \"utf-16\"", method, name);
+    SysFreeString(name);
+    return hr;
+}
+
+HRESULT data_read_string(struct sr_span *s, double offset, VARIANT max_bytes, VARIANT encoding, BSTR *text)
+{
+    static const WCHAR method[] = L"ReadString";
+    const ULONGLONG step = 64 * 1024;
+    ULONGLONG off, limit, size, len = 0, cap = 0;
+    enum encoding enc;
+    BYTE *buf = NULL, *end = NULL;
+    HRESULT hr;
+
+    if (!text) return sr_error(E_POINTER, span_iid(s), L"%ls: the result pointer is NULL", method);
+    *text = NULL;
+    CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = arg_opt_number(method, L"maxBytes", &max_bytes, SR_MAX_COUNT, span_iid(s), &limit))) return hr;
+    if (FAILED(hr = parse_encoding(method, span_iid(s), &encoding, &enc))) return hr;
+    if (limit > SR_MAX_COUNT) limit = SR_MAX_COUNT;
+
+    /* Read in steps up to the terminator, maxBytes or the end of the span, whichever is first. */
+    if (FAILED(hr = span_io(s, method, SPAN_READ, off, 0, NULL, 0))) return hr;
+    size = span_size(s);
+    if (limit > size - off) limit = size - off;
+    for (;;)
+    {
+        ULONGLONG want = limit - len < step ? limit - len : step, i;
+        BYTE *grown;
+
+        if (!want) break;
+        if (len + want > cap)
+        {
+            cap = (len + want) * 2;
+            if (cap > limit + 2) cap = limit + 2;
+            grown = buf ? HeapReAlloc(GetProcessHeap(), 0, buf, cap) : HeapAlloc(GetProcessHeap(), 0, cap);
+            if (!grown)
+            {
+                hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory", method);
+                goto done;
+            }
+            buf = grown;
+        }
+        if (FAILED(hr = span_io(s, method, SPAN_READ, off + len, want, buf + len, 0))) goto done;
+        if (enc == ENC_UTF8)
+        {
+            for (i = 0; i < want; i++) if (!buf[len + i]) { end = buf + len + i; break; }
+        }
+        else
+        {
+            for (i = (len & 1); i + 1 < want; i += 2)
+                if (!buf[len + i] && !buf[len + i + 1]) { end = buf + len + i; break; }
+        }
+        len += want;
+        if (end) break;
+    }
+    if (!end) end = buf + len;
+
+    if (enc == ENC_UTF8)
+    {
+        int bytes = (int)(end - buf), chars = 0;
+        if (bytes && !(chars = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, (char *)buf, bytes, NULL, 0)))
+        {
+            hr = sr_error(SR_E_BADENCODING, span_iid(s), L"%ls: the %d bytes at offset %I64u are not valid UTF-8",
+                          method, bytes, off);
+            goto done;
+        }
+        if (!(*text = SysAllocStringLen(NULL, chars)))
+        {
+            hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory", method);
+            goto done;
+        }
+        if (bytes) MultiByteToWideChar(CP_UTF8, 0, (char *)buf, bytes, *text, chars);
+    }
+    else
+    {
+        UINT chars = (UINT)((end - buf) / 2);
+        if (!(*text = SysAllocStringLen(NULL, chars)))
+        {
+            hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory", method);
+            goto done;
+        }
+        if (chars) memcpy(*text, buf, chars * sizeof(WCHAR));
+    }
+    hr = S_OK;
+
+done:
+    HeapFree(GetProcessHeap(), 0, buf);
+    return hr;
+}
+
+HRESULT data_write_string(struct sr_span *s, double offset, BSTR text, VARIANT encoding, VARIANT terminate,
+                          LONG *written)
+{
+    static const WCHAR method[] = L"WriteString";
+    UINT chars = text ? SysStringLen(text) : 0;
+    ULONGLONG off, n = 0;
+    enum encoding enc;
+    BOOL term;
+    BYTE *bytes = NULL;
+    HRESULT hr;
+
+    if (!written) return sr_error(E_POINTER, span_iid(s), L"%ls: the result pointer is NULL", method);
+    *written = 0;
+    CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = parse_encoding(method, span_iid(s), &encoding, &enc))) return hr;
+    if (FAILED(hr = arg_opt_bool(method, L"terminate", &terminate, TRUE, span_iid(s), &term))) return hr;
+
+    if (enc == ENC_UTF8)
+    {
+        int len = chars ? WideCharToMultiByte(CP_UTF8, WC_ERR_INVALID_CHARS, text, chars, NULL, 0, NULL, NULL) : 0;
+        if (chars && !len)
+            return sr_error(SR_E_BADENCODING, span_iid(s),
+                            L"%ls: the text has an unpaired surrogate and cannot be written as UTF-8", method);
+        n = (ULONGLONG)len + (term ? 1 : 0);
+        if (!(bytes = HeapAlloc(GetProcessHeap(), 0, n ? n : 1)))
+            return sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory", method);
+        if (len) WideCharToMultiByte(CP_UTF8, 0, text, chars, (char *)bytes, len, NULL, NULL);
+        if (term) bytes[len] = 0;
+    }
+    else
+    {
+        n = ((ULONGLONG)chars + (term ? 1 : 0)) * sizeof(WCHAR);
+        if (!(bytes = HeapAlloc(GetProcessHeap(), 0, n ? n : 1)))
+            return sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory", method);
+        if (chars) memcpy(bytes, text, chars * sizeof(WCHAR));
+        if (term) ((WCHAR *)bytes)[chars] = 0;
+    }
+    if (n > SR_MAX_COUNT)
+        hr = sr_error(E_INVALIDARG, span_iid(s), L"%ls: the text is too long", method);
+    else if (SUCCEEDED(hr = span_io(s, method, SPAN_WRITE, off, n, bytes, 0)))
+        *written = (LONG)n;
+    HeapFree(GetProcessHeap(), 0, bytes);
+    return hr;
+}
+
+/* Typed access: a fixed number of bytes at any offset, little-endian (as x86/x64 memory is). */
+static HRESULT typed_read(struct sr_span *s, const WCHAR *method, double offset, void *value, ULONGLONG size)
+{
+    ULONGLONG off;
+    HRESULT hr;
+
+    if (!value) return sr_error(E_POINTER, span_iid(s), L"%ls: the result pointer is NULL", method);
+    memset(value, 0, size);
+    CHECK_OFFSET(method, offset, &off);
+    return span_io(s, method, SPAN_READ, off, size, value, 0);
+}
+
+static HRESULT typed_write(struct sr_span *s, const WCHAR *method, double offset, const void *value, ULONGLONG size)
+{
+    ULONGLONG off;
+    HRESULT hr;
+
+    CHECK_OFFSET(method, offset, &off);
+    return span_io(s, method, SPAN_WRITE, off, size, (void *)value, 0);
+}
+
+HRESULT data_read_byte(struct sr_span *s, double offset, BYTE *value)
+{
+    return typed_read(s, L"ReadByte", offset, value, sizeof(*value));
+}
+
+HRESULT data_write_byte(struct sr_span *s, double offset, LONG value)
+{
+    BYTE b = (BYTE)value;
+    if (value < 0 || value > 255)
+        return sr_error(E_INVALIDARG, span_iid(s), L"WriteByte: value %ld is not 0..255", value);
+    return typed_write(s, L"WriteByte", offset, &b, sizeof(b));
+}
+
+HRESULT data_read_int32(struct sr_span *s, double offset, LONG *value)
+{
+    return typed_read(s, L"ReadInt32", offset, value, sizeof(*value));
+}
+
+HRESULT data_write_int32(struct sr_span *s, double offset, LONG value)
+{
+    return typed_write(s, L"WriteInt32", offset, &value, sizeof(value));
+}
+
+HRESULT data_read_double(struct sr_span *s, double offset, double *value)
+{
+    return typed_read(s, L"ReadDouble", offset, value, sizeof(*value));
+}
+
+HRESULT data_write_double(struct sr_span *s, double offset, double value)
+{
+    return typed_write(s, L"WriteDouble", offset, &value, sizeof(value));
+}
+
+HRESULT data_fill(struct sr_span *s, double offset, double count, LONG value)
+{
+    static const WCHAR method[] = L"Fill";
+    ULONGLONG off, n;
+    HRESULT hr;
+
+    CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = arg_number(method, L"count", count, span_iid(s), &n))) return hr;
+    if (value < 0 || value > 255)
+        return sr_error(E_INVALIDARG, span_iid(s), L"%ls: value %ld is not 0..255", method, value);
+    return span_io(s, method, SPAN_FILL, off, n, NULL, (BYTE)value);
+}
+
+HRESULT data_flush(struct sr_span *s, VARIANT offset, VARIANT count)
+{
+    static const WCHAR method[] = L"Flush";
+    ULONGLONG off, n, size;
+    HRESULT hr;
+
+    if (FAILED(hr = arg_opt_number(method, L"offset", &offset, 0, span_iid(s), &off))) return hr;
+    if (FAILED(hr = arg_opt_number(method, L"count", &count, 0, span_iid(s), &n))) return hr;
+    if (arg_missing(&count))
+    {
+        size = span_size(s); /* default: from offset to the end */
+        n = size > off ? size - off : 0;
+    }
+    return span_io(s, method, SPAN_FLUSH, off, n, NULL, 0);
+}

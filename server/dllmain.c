@@ -1,0 +1,173 @@
+/*
+ * SharedRegion server: DLL plumbing.
+ *
+ * DllMain does nothing under the loader lock but DisableThreadLibraryCalls (and, on a real
+ * unload, frees the type-info cache); on process exit it touches nothing at all, because
+ * other DLLs may already be gone and the kernel reclaims every handle and view anyway.
+ * The module count is changed only by module_addref/module_release: every object's create
+ * and destroy, the class factory's references and LockServer. DllCanUnloadNow reads it.
+ */
+#include "private.h"
+
+HINSTANCE sr_instance;
+static LONG module_ref;
+
+void module_addref(void)
+{
+    InterlockedIncrement(&module_ref);
+}
+
+void module_release(void)
+{
+    InterlockedDecrement(&module_ref);
+}
+
+/* ---- the type-info cache ---- */
+
+static ITypeLib *typelib;
+static ITypeInfo *typeinfos[LAST_tid];
+
+static REFIID tid_ids[] = { &IID_ISharedRegion, &IID_ISharedView };
+
+static HRESULT load_typelib(void)
+{
+    WCHAR path[MAX_PATH];
+    ITypeLib *tl;
+    HRESULT hr;
+
+    if (!GetModuleFileNameW(sr_instance, path, ARRAY_SIZE(path))) return HRESULT_FROM_WIN32(GetLastError());
+    if (FAILED(hr = LoadTypeLibEx(path, REGKIND_NONE, &tl))) return hr;
+    if (InterlockedCompareExchangePointer((void **)&typelib, tl, NULL))
+        ITypeLib_Release(tl); /* another thread loaded it first */
+    return S_OK;
+}
+
+/* The cached type info; the reference stays with the cache (callers do not release it). */
+HRESULT get_typeinfo(sr_tid_t tid, ITypeInfo **ret)
+{
+    HRESULT hr;
+
+    if (!typelib && FAILED(hr = load_typelib())) return hr;
+    if (!typeinfos[tid])
+    {
+        ITypeInfo *ti;
+        if (FAILED(hr = ITypeLib_GetTypeInfoOfGuid(typelib, tid_ids[tid], &ti))) return hr;
+        if (InterlockedCompareExchangePointer((void **)&typeinfos[tid], ti, NULL)) ITypeInfo_Release(ti);
+    }
+    *ret = typeinfos[tid];
+    return S_OK;
+}
+
+static void release_typelib(void)
+{
+    unsigned int i;
+    for (i = 0; i < ARRAY_SIZE(typeinfos); i++)
+        if (typeinfos[i]) ITypeInfo_Release(typeinfos[i]);
+    if (typelib) ITypeLib_Release(typelib);
+}
+
+/* ---- the class factory (one static object; its references count in the module count) ---- */
+
+static HRESULT WINAPI factory_QueryInterface(IClassFactory *iface, REFIID riid, void **out)
+{
+    if (!out) return E_POINTER;
+    *out = NULL;
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IClassFactory))
+    {
+        *out = iface;
+        IClassFactory_AddRef(iface);
+        return S_OK;
+    }
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI factory_AddRef(IClassFactory *iface)
+{
+    module_addref();
+    return 2;
+}
+
+static ULONG WINAPI factory_Release(IClassFactory *iface)
+{
+    module_release();
+    return 1;
+}
+
+static HRESULT WINAPI factory_CreateInstance(IClassFactory *iface, IUnknown *outer, REFIID riid, void **out)
+{
+    TRACE("(%p, %s)", outer, "riid");
+    if (!out) return E_POINTER;
+    *out = NULL;
+    if (outer) return CLASS_E_NOAGGREGATION;
+    return region_create(riid, out);
+}
+
+static HRESULT WINAPI factory_LockServer(IClassFactory *iface, BOOL lock)
+{
+    TRACE("(%d)", lock);
+    if (lock) module_addref();
+    else module_release();
+    return S_OK;
+}
+
+static const IClassFactoryVtbl factory_vtbl =
+{
+    factory_QueryInterface,
+    factory_AddRef,
+    factory_Release,
+    factory_CreateInstance,
+    factory_LockServer,
+};
+
+static IClassFactory region_factory = { &factory_vtbl };
+
+/* ---- exports ---- */
+
+BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
+{
+    switch (reason)
+    {
+    case DLL_PROCESS_ATTACH:
+        sr_instance = instance;
+        DisableThreadLibraryCalls(instance);
+        break;
+    case DLL_PROCESS_DETACH:
+        if (reserved) break;  /* process exit: touch nothing */
+        release_typelib();    /* real unload: only our own cache */
+        break;
+    }
+    return TRUE;
+}
+
+HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID riid, void **out)
+{
+    if (!out) return E_POINTER;
+    *out = NULL;
+    if (!IsEqualCLSID(clsid, &CLSID_SharedRegion)) return CLASS_E_CLASSNOTAVAILABLE;
+    return IClassFactory_QueryInterface(&region_factory, riid, out);
+}
+
+HRESULT WINAPI DllCanUnloadNow(void)
+{
+    LONG ref = InterlockedCompareExchange(&module_ref, 0, 0);
+    TRACE("module count %ld", ref);
+    return ref ? S_FALSE : S_OK;
+}
+
+HRESULT WINAPI DllRegisterServer(void)
+{
+    return register_server(FALSE);
+}
+
+HRESULT WINAPI DllUnregisterServer(void)
+{
+    return unregister_server(FALSE);
+}
+
+/* regsvr32 /n /i:user sharedregion.dll registers for the current user only (no admin rights). */
+HRESULT WINAPI DllInstall(BOOL install, const WCHAR *cmdline)
+{
+    BOOL per_user = cmdline && !_wcsicmp(cmdline, L"user");
+    if (cmdline && *cmdline && !per_user) return E_INVALIDARG;
+    return install ? register_server(per_user) : unregister_server(per_user);
+}

@@ -1,0 +1,567 @@
+/*
+ * SharedRegion server: the kernel-object layer.
+ *
+ * Every CreateFileMapping/OpenFileMapping/CreateFile/MapViewOfFile/UnmapViewOfFile and every
+ * CloseHandle of the server is in this file:
+ *   - struct sr_mapping owns the section, the file, the lock mutex and the signal event;
+ *     mapping_release closes them all when the last reference goes;
+ *   - struct sr_span owns one mapped view and one mapping reference; span_unbind unmaps
+ *     the view and drops the reference.
+ * A view object holds its own span, so its memory stays valid after the region object that
+ * made it is closed or released (lifetime rule 1). When the last span and the last region
+ * go, the last mapping reference goes, and with it every handle (rule 2).
+ */
+#include <wchar.h>
+#include "private.h"
+#include <sddl.h>
+
+#ifndef ERROR_DIRECTORY_NOT_SUPPORTED
+#define ERROR_DIRECTORY_NOT_SUPPORTED 336
+#endif
+
+static DWORD allocation_granularity(void)
+{
+    static DWORD granularity;
+    if (!granularity)
+    {
+        SYSTEM_INFO si;
+        GetSystemInfo(&si);
+        granularity = si.dwAllocationGranularity;
+    }
+    return granularity;
+}
+
+/* ---- names ---- */
+
+static BOOL has_prefix(const WCHAR *s, const WCHAR *prefix)
+{
+    return !_wcsnicmp(s, prefix, wcslen(prefix));
+}
+
+HRESULT normalize_name(const WCHAR *method, const WCHAR *name, WCHAR **kernel_name)
+{
+    const WCHAR *ns = L"Local\\", *rest = name;
+    size_t len;
+
+    *kernel_name = NULL;
+    if (!name || !*name) return S_OK; /* anonymous */
+    len = wcslen(name);
+    if (len > MAX_PATH)
+        return sr_error(E_INVALIDARG, &IID_ISharedRegion,
+                        L"%ls: the name is %Iu characters long; the longest allowed is %u", method, len, MAX_PATH);
+    if (has_prefix(name, L"Global\\")) { ns = L"Global\\"; rest = name + 7; }
+    else if (has_prefix(name, L"Local\\")) { rest = name + 6; }
+    if (!*rest)
+        return sr_error(E_INVALIDARG, &IID_ISharedRegion, L"%ls: the name '%ls' has nothing after its namespace",
+                        method, name);
+    if (wcschr(rest, '\\'))
+        return sr_error(E_INVALIDARG, &IID_ISharedRegion,
+                        L"%ls: the name '%ls' contains a backslash; only the namespace prefix (Local\\ or Global\\) may have one",
+                        method, name);
+    if (!(*kernel_name = HeapAlloc(GetProcessHeap(), 0, (wcslen(ns) + wcslen(rest) + 1) * sizeof(WCHAR))))
+        return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", method);
+    wcscpy(*kernel_name, ns);
+    wcscat(*kernel_name, rest);
+    return S_OK;
+}
+
+/* ---- mappings ---- */
+
+static struct sr_mapping *mapping_alloc(const struct sr_bind *bind)
+{
+    struct sr_mapping *map = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*map));
+    if (!map) return NULL;
+    map->ref = 1;
+    map->access = bind->access;
+    if (bind->name && !(map->name = sr_strdupW(bind->name)))
+    {
+        HeapFree(GetProcessHeap(), 0, map);
+        return NULL;
+    }
+    return map;
+}
+
+void mapping_addref(struct sr_mapping *map)
+{
+    InterlockedIncrement(&map->ref);
+}
+
+void mapping_release(struct sr_mapping *map)
+{
+    if (!map || InterlockedDecrement(&map->ref)) return;
+    TRACE("closing section %p (%ls)", map->section, map->name ? map->name : L"anonymous");
+    if (map->section) CloseHandle(map->section);
+    if (map->file) CloseHandle(map->file);
+    if (map->lock) CloseHandle(map->lock);
+    if (map->signal) CloseHandle(map->signal);
+    if (map->sd) LocalFree(map->sd);
+    HeapFree(GetProcessHeap(), 0, map->name);
+    HeapFree(GetProcessHeap(), 0, map);
+}
+
+/* The section's size as Windows reports it: map it whole and measure the view. */
+static HRESULT section_size(const WCHAR *method, HANDLE section, ULONGLONG *size)
+{
+    MEMORY_BASIC_INFORMATION mbi;
+    BYTE *base, *p;
+    ULONGLONG total = 0;
+
+    if (!(base = MapViewOfFile(section, FILE_MAP_READ, 0, 0, 0)))
+        return sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot measure the section", method);
+    for (p = base; VirtualQuery(p, &mbi, sizeof(mbi)) && mbi.AllocationBase == base; p += mbi.RegionSize)
+        total += mbi.RegionSize;
+    UnmapViewOfFile(base);
+    *size = total;
+    return S_OK;
+}
+
+static HRESULT name_error(const struct sr_bind *bind, DWORD err, const WCHAR *what)
+{
+    if (err == ERROR_ACCESS_DENIED && bind->name && has_prefix(bind->name, L"Global\\"))
+        return sr_win32_error(err, &IID_ISharedRegion,
+                              L"%ls: cannot %ls '%ls': a Global\\ name needs the SeCreateGlobalPrivilege privilege "
+                              L"(held by administrators and services)", bind->method, what, bind->name);
+    if (err == ERROR_INVALID_HANDLE && bind->name)
+        return sr_win32_error(err, &IID_ISharedRegion,
+                              L"%ls: cannot %ls '%ls': that name belongs to another kind of kernel object",
+                              bind->method, what, bind->name);
+    return sr_win32_error(err, &IID_ISharedRegion, L"%ls: cannot %ls '%ls'", bind->method, what,
+                          bind->name ? bind->name : L"(anonymous)");
+}
+
+static HRESULT make_security(const struct sr_bind *bind, PSECURITY_DESCRIPTOR *sd)
+{
+    *sd = NULL;
+    if (!bind->sddl || !*bind->sddl) return S_OK;
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(bind->sddl, SDDL_REVISION_1, sd, NULL))
+    {
+        *sd = NULL;
+        return sr_error(E_INVALIDARG, &IID_ISharedRegion,
+                        L"%ls: sddl '%ls' is not a valid security descriptor string (error %lu)",
+                        bind->method, bind->sddl, GetLastError());
+    }
+    return S_OK;
+}
+
+HRESULT mapping_create(const struct sr_bind *bind, struct sr_mapping **out, BOOL *created)
+{
+    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, FALSE };
+    struct sr_mapping *map = NULL;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    HANDLE section;
+    DWORD err;
+    HRESULT hr;
+
+    *out = NULL;
+    *created = FALSE;
+    if (FAILED(hr = make_security(bind, &sd))) goto done;
+    sa.lpSecurityDescriptor = sd;
+
+    section = CreateFileMappingW(INVALID_HANDLE_VALUE, sd ? &sa : NULL, PAGE_READWRITE,
+                                 (DWORD)(bind->size >> 32), (DWORD)bind->size, bind->name);
+    err = GetLastError();
+    if (!section)
+    {
+        if (err == ERROR_NOT_ENOUGH_MEMORY || err == ERROR_COMMITMENT_LIMIT || err == ERROR_DISK_FULL)
+            hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: cannot create a region of %I64u bytes",
+                                bind->method, bind->size);
+        else
+            hr = name_error(bind, err, L"create");
+        goto done;
+    }
+    if (err == ERROR_ALREADY_EXISTS && !bind->open_existing)
+    {
+        CloseHandle(section);
+        hr = sr_error(HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), &IID_ISharedRegion,
+                      L"%ls: a region named '%ls' already exists; Create never opens an existing name "
+                      L"(use Open or OpenOrCreate)", bind->method, bind->name);
+        goto done;
+    }
+    if (!(map = mapping_alloc(bind)))
+    {
+        CloseHandle(section);
+        hr = sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", bind->method);
+        goto done;
+    }
+    map->section = section;
+    map->size = bind->size;
+    if (err == ERROR_ALREADY_EXISTS)
+    {
+        if (FAILED(hr = section_size(bind->method, section, &map->size))) goto done;
+    }
+    else
+    {
+        *created = TRUE;
+        map->sd = sd;
+        sd = NULL;
+        /* A creator with a security descriptor claims the lock and signal names with it now. */
+        if (map->sd && map->name)
+        {
+            HANDLE h;
+            if (FAILED(hr = mapping_sync_object(map, bind->method, FALSE, &h))) goto done;
+            if (FAILED(hr = mapping_sync_object(map, bind->method, TRUE, &h))) goto done;
+        }
+    }
+    TRACE("%ls: section %p, %I64u bytes, created %d", bind->name ? bind->name : L"anonymous",
+          section, map->size, *created);
+    *out = map;
+    map = NULL;
+    hr = S_OK;
+
+done:
+    mapping_release(map);
+    if (sd) LocalFree(sd);
+    return hr;
+}
+
+HRESULT mapping_open(const struct sr_bind *bind, struct sr_mapping **out)
+{
+    DWORD desired = bind->access == RegionReadWrite ? FILE_MAP_READ | FILE_MAP_WRITE : FILE_MAP_READ;
+    struct sr_mapping *map = NULL;
+    HANDLE section;
+    HRESULT hr;
+
+    *out = NULL;
+    if (!(section = OpenFileMappingW(desired, FALSE, bind->name)))
+    {
+        DWORD err = GetLastError();
+        if (err == ERROR_FILE_NOT_FOUND)
+            hr = sr_error(HRESULT_FROM_WIN32(err), &IID_ISharedRegion,
+                          L"%ls: no region named '%ls' exists", bind->method, bind->name);
+        else
+            hr = name_error(bind, err, L"open");
+        goto done;
+    }
+    if (!(map = mapping_alloc(bind)))
+    {
+        CloseHandle(section);
+        hr = sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", bind->method);
+        goto done;
+    }
+    map->section = section;
+    if (FAILED(hr = section_size(bind->method, section, &map->size))) goto done;
+    TRACE("%ls: section %p, %I64u bytes", bind->name, section, map->size);
+    *out = map;
+    map = NULL;
+    hr = S_OK;
+
+done:
+    mapping_release(map);
+    return hr;
+}
+
+HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out)
+{
+    static const DWORD protect[] = { PAGE_READWRITE, PAGE_READONLY, PAGE_WRITECOPY };
+    struct sr_mapping *map = NULL;
+    LARGE_INTEGER file_size;
+    ULONGLONG size;
+    HANDLE file = INVALID_HANDLE_VALUE, section;
+    DWORD attrs, err;
+    HRESULT hr;
+
+    *out = NULL;
+    attrs = GetFileAttributesW(bind->path);
+    if (attrs == INVALID_FILE_ATTRIBUTES)
+    {
+        hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot open '%ls'", bind->method, bind->path);
+        goto done;
+    }
+    if (attrs & FILE_ATTRIBUTE_DIRECTORY)
+    {
+        hr = sr_error(HRESULT_FROM_WIN32(ERROR_DIRECTORY_NOT_SUPPORTED), &IID_ISharedRegion,
+                      L"%ls: '%ls' is a directory, not a file", bind->method, bind->path);
+        goto done;
+    }
+    file = CreateFileW(bind->path, GENERIC_READ | (bind->access == RegionReadWrite ? GENERIC_WRITE : 0),
+                       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                       FILE_ATTRIBUTE_NORMAL, NULL);
+    if (file == INVALID_HANDLE_VALUE)
+    {
+        err = GetLastError();
+        hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: cannot open '%ls' for %ls%ls", bind->method,
+                            bind->path, access_name(bind->access),
+                            err == ERROR_SHARING_VIOLATION ? L" (another program has it open without sharing)" : L"");
+        goto done;
+    }
+    if (!GetFileSizeEx(file, &file_size))
+    {
+        hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot read the size of '%ls'",
+                            bind->method, bind->path);
+        goto done;
+    }
+    size = bind->size ? bind->size : (ULONGLONG)file_size.QuadPart;
+    if (!size)
+    {
+        hr = sr_error(SR_E_EMPTYFILE, &IID_ISharedRegion,
+                      L"%ls: '%ls' is empty; pass a size to grow it (ReadWrite only)", bind->method, bind->path);
+        goto done;
+    }
+    if (size > (ULONGLONG)file_size.QuadPart && bind->access != RegionReadWrite)
+    {
+        hr = sr_error(E_INVALIDARG, &IID_ISharedRegion,
+                      L"%ls: size %I64u is larger than '%ls' (%I64u bytes); only a ReadWrite mapping can grow a file",
+                      bind->method, size, bind->path, (ULONGLONG)file_size.QuadPart);
+        goto done;
+    }
+    section = CreateFileMappingW(file, NULL, protect[bind->access], (DWORD)(size >> 32), (DWORD)size, bind->name);
+    err = GetLastError();
+    if (!section)
+    {
+        if (bind->name) hr = name_error(bind, err, L"create");
+        else hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: cannot map %I64u bytes of '%ls'",
+                                 bind->method, size, bind->path);
+        goto done;
+    }
+    if (err == ERROR_ALREADY_EXISTS)
+    {
+        CloseHandle(section);
+        hr = sr_error(HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), &IID_ISharedRegion,
+                      L"%ls: a region named '%ls' already exists; OpenFile never shares a mapping under a name "
+                      L"that is taken", bind->method, bind->name);
+        goto done;
+    }
+    if (!(map = mapping_alloc(bind)))
+    {
+        CloseHandle(section);
+        hr = sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", bind->method);
+        goto done;
+    }
+    map->section = section;
+    map->file = file;
+    file = INVALID_HANDLE_VALUE;
+    map->size = size;
+    TRACE("%ls: section %p, %I64u bytes", bind->path, section, size);
+    *out = map;
+    hr = S_OK;
+
+done:
+    if (file != INVALID_HANDLE_VALUE) CloseHandle(file);
+    return hr;
+}
+
+HRESULT mapping_sync_object(struct sr_mapping *map, const WCHAR *method, BOOL signal, HANDLE *out)
+{
+    SECURITY_ATTRIBUTES sa = { sizeof(sa), map->sd, FALSE };
+    HANDLE *slot = signal ? &map->signal : &map->lock;
+    WCHAR *name = NULL;
+    HANDLE h;
+
+    if ((*out = InterlockedCompareExchangePointer(slot, NULL, NULL))) return S_OK;
+    if (map->name)
+    {
+        const WCHAR *suffix = signal ? L"@SharedRegion.Signal" : L"@SharedRegion.Lock";
+        if (!(name = HeapAlloc(GetProcessHeap(), 0, (wcslen(map->name) + wcslen(suffix) + 1) * sizeof(WCHAR))))
+            return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", method);
+        wcscpy(name, map->name);
+        wcscat(name, suffix);
+    }
+    h = signal ? CreateEventW(map->sd ? &sa : NULL, FALSE, FALSE, name)
+               : CreateMutexW(map->sd ? &sa : NULL, FALSE, name);
+    if (!h)
+    {
+        HRESULT hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot create the region's %ls '%ls'",
+                                    method, signal ? L"signal event" : L"lock mutex", name ? name : L"(anonymous)");
+        HeapFree(GetProcessHeap(), 0, name);
+        return hr;
+    }
+    HeapFree(GetProcessHeap(), 0, name);
+    if (InterlockedCompareExchangePointer(slot, h, NULL))
+        CloseHandle(h); /* another thread won the race; use its handle */
+    *out = *slot;
+    return S_OK;
+}
+
+/* ---- spans: a mapped view (fixed) or window (sliding) onto a mapping ---- */
+
+void span_init(struct sr_span *span, enum span_kind kind)
+{
+    memset(span, 0, sizeof(*span));
+    InitializeSRWLock(&span->lock);
+    span->kind = kind;
+}
+
+REFIID span_iid(const struct sr_span *span)
+{
+    return span->kind == SPAN_REGION ? &IID_ISharedRegion : &IID_ISharedView;
+}
+
+ULONGLONG span_size(struct sr_span *span)
+{
+    ULONGLONG size;
+    AcquireSRWLockShared(&span->lock);
+    size = span->map ? span->size : 0;
+    ReleaseSRWLockShared(&span->lock);
+    return size;
+}
+
+static const WCHAR *span_noun(const struct sr_span *span)
+{
+    return span->kind == SPAN_REGION ? L"region" : L"view";
+}
+
+HRESULT span_closed_error(const struct sr_span *span, const WCHAR *method)
+{
+    if (span->kind == SPAN_REGION)
+        return sr_error(SR_E_NOTOPEN, &IID_ISharedRegion,
+                        L"%ls: the region is not open (call Create, Open, OpenOrCreate or OpenFile first)", method);
+    return sr_error(SR_E_NOTMAPPED, &IID_ISharedView, L"%ls: the view is not mapped (Unmap was called)", method);
+}
+
+/* Map [off, off+len) of the span (span offsets), replacing the current window. Exclusive lock held. */
+static HRESULT span_map_window(struct sr_span *span, const WCHAR *method, ULONGLONG off, ULONGLONG len)
+{
+    static const DWORD map_access[] = { FILE_MAP_WRITE, FILE_MAP_READ, FILE_MAP_COPY };
+    ULONGLONG abs = span->start + off;
+    ULONGLONG aligned = abs & ~(ULONGLONG)(allocation_granularity() - 1);
+    ULONGLONG slack = abs - aligned;
+    void *p;
+
+    if (span->view)
+    {
+        UnmapViewOfFile(span->view);
+        span->view = NULL;
+        span->win = NULL;
+        span->win_len = 0;
+    }
+    if (slack + len > (SIZE_T)-1)
+        return sr_error(E_OUTOFMEMORY, span_iid(span), L"%ls: %I64u bytes do not fit in the address space", method, len);
+    p = MapViewOfFile(span->map->section, map_access[span->access], (DWORD)(aligned >> 32), (DWORD)aligned,
+                      (SIZE_T)(slack + len));
+    if (!p)
+        return sr_win32_error(GetLastError(), span_iid(span), L"%ls: cannot map %I64u bytes at offset %I64u",
+                              method, len, abs);
+    span->view = p;
+    span->win = (BYTE *)p + slack;
+    span->win_off = off;
+    span->win_len = len;
+    TRACE("mapped %p, %I64u bytes at section offset %I64u", p, slack + len, aligned);
+    return S_OK;
+}
+
+HRESULT span_bind(struct sr_span *span, const WCHAR *method, struct sr_mapping *map,
+                  ULONGLONG start, ULONGLONG size, DWORD access, BOOL allow_sliding)
+{
+    HRESULT hr;
+
+    mapping_addref(map);
+    span->map = map;
+    span->start = start;
+    span->size = size;
+    span->access = access;
+    span->sliding = allow_sliding && size > SR_FULLMAP_MAX;
+    span->remaps = 0;
+    if (span->sliding) return S_OK; /* the window is mapped on first use */
+    if (FAILED(hr = span_map_window(span, method, 0, size))) span_unbind(span);
+    return hr;
+}
+
+void span_unbind(struct sr_span *span)
+{
+    if (span->view)
+    {
+        TRACE("unmapping %p", span->view);
+        UnmapViewOfFile(span->view);
+    }
+    mapping_release(span->map);
+    span->view = NULL;
+    span->win = NULL;
+    span->win_off = span->win_len = 0;
+    span->map = NULL;
+    span->size = 0;
+}
+
+/* Do one operation on memory that is mapped now. */
+static HRESULT span_do(struct sr_span *span, const WCHAR *method, enum span_op op, BYTE *mem,
+                       ULONGLONG count, BYTE *buffer, BYTE fill)
+{
+    switch (op)
+    {
+    case SPAN_READ:  memcpy(buffer, mem, count); break;
+    case SPAN_WRITE: memcpy(mem, buffer, count); break;
+    case SPAN_FILL:  memset(mem, fill, count); break;
+    case SPAN_FLUSH:
+        if (span->access != RegionCopyOnWrite && !FlushViewOfFile(mem, count))
+            return sr_win32_error(GetLastError(), span_iid(span), L"%ls: cannot flush the %ls", method, span_noun(span));
+        break;
+    }
+    return S_OK;
+}
+
+/* After a flush: for a writable file, the bytes are on disk when Flush returns. */
+static HRESULT span_flush_file(struct sr_span *span, const WCHAR *method)
+{
+    if (span->map->file && span->access == RegionReadWrite && !FlushFileBuffers(span->map->file))
+        return sr_win32_error(GetLastError(), span_iid(span), L"%ls: cannot write the file's buffers to disk", method);
+    return S_OK;
+}
+
+HRESULT span_io(struct sr_span *span, const WCHAR *method, enum span_op op, ULONGLONG offset,
+                ULONGLONG count, void *buffer, BYTE fill)
+{
+    BYTE *buf = buffer;
+    HRESULT hr = S_OK;
+
+    AcquireSRWLockShared(&span->lock);
+    if (!span->map)
+    {
+        hr = span_closed_error(span, method);
+        goto shared_done;
+    }
+    if (offset > span->size || count > span->size - offset)
+    {
+        if (count)
+            hr = sr_error(E_INVALIDARG, span_iid(span), L"%ls: offset %I64u + count %I64u is past the end of the %ls (%I64u bytes)",
+                          method, offset, count, span_noun(span), span->size);
+        else
+            hr = sr_error(E_INVALIDARG, span_iid(span), L"%ls: offset %I64u is past the end of the %ls (%I64u bytes)",
+                          method, offset, span_noun(span), span->size);
+        goto shared_done;
+    }
+    if ((op == SPAN_WRITE || op == SPAN_FILL) && span->access == RegionReadOnly)
+    {
+        hr = sr_error(E_ACCESSDENIED, span_iid(span), L"%ls: the %ls is read-only", method, span_noun(span));
+        goto shared_done;
+    }
+    if (!count) goto shared_done;
+    if (span->win && offset >= span->win_off && offset - span->win_off + count <= span->win_len)
+    {
+        hr = span_do(span, method, op, span->win + (offset - span->win_off), count, buf, fill);
+        if (SUCCEEDED(hr) && op == SPAN_FLUSH) hr = span_flush_file(span, method);
+        goto shared_done;
+    }
+    ReleaseSRWLockShared(&span->lock);
+
+    /* A large region whose window must move: one thread at a time. */
+    AcquireSRWLockExclusive(&span->lock);
+    if (!span->map)
+    {
+        hr = span_closed_error(span, method);
+        goto exclusive_done;
+    }
+    while (count)
+    {
+        ULONGLONG chunk;
+        if (!span->win || offset < span->win_off || offset >= span->win_off + span->win_len)
+        {
+            ULONGLONG start = offset & ~(ULONGLONG)(allocation_granularity() - 1);
+            ULONGLONG len = span->size - start < SR_WINDOW_SIZE ? span->size - start : SR_WINDOW_SIZE;
+            if (FAILED(hr = span_map_window(span, method, start, len))) break;
+            span->remaps++;
+        }
+        chunk = span->win_off + span->win_len - offset;
+        if (chunk > count) chunk = count;
+        if (FAILED(hr = span_do(span, method, op, span->win + (offset - span->win_off), chunk, buf, fill))) break;
+        offset += chunk;
+        count -= chunk;
+        if (buf) buf += chunk;
+    }
+    if (SUCCEEDED(hr) && op == SPAN_FLUSH) hr = span_flush_file(span, method);
+exclusive_done:
+    ReleaseSRWLockExclusive(&span->lock);
+    return hr;
+
+shared_done:
+    ReleaseSRWLockShared(&span->lock);
+    return hr;
+}

@@ -1,0 +1,168 @@
+/*
+ * SharedRegion server: private declarations shared by the server's files.
+ *
+ * Who owns what (the answer to "who closes this handle"):
+ *   struct sr_mapping  (mapping.c)  the section handle, the file handle, the lock and signal
+ *                                   objects. Reference counted; the last mapping_release closes
+ *                                   every handle.
+ *   struct sr_span     (mapping.c)  one mapped view (MapViewOfFile) onto a mapping, plus one
+ *                                   reference on that mapping. span_close unmaps it and drops
+ *                                   the reference. A region has one span (its data window), a
+ *                                   view object has one span (the view).
+ *   region.c / view.c               COM objects; each owns exactly one span.
+ */
+#ifndef SHAREDREGION_PRIVATE_H
+#define SHAREDREGION_PRIVATE_H
+
+#define COBJMACROS
+#include <windows.h>
+#include <ole2.h>
+#include <oleauto.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include "sharedregion.h"
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* Largest double that is still an exact integer: every number above it is rejected. */
+#define SR_MAX_EXACT          9007199254740992.0   /* 2^53 */
+/* Regions up to this size are mapped whole, once; larger ones use a sliding window. */
+#define SR_FULLMAP_MAX        ((ULONGLONG)64 << 20)
+/* The sliding window: the most address space a large region maps at once. */
+#define SR_WINDOW_SIZE        ((ULONGLONG)64 << 20)
+/* Largest count one call may move (the size of a SAFEARRAY or a BSTR). */
+#define SR_MAX_COUNT          0x7fffffffULL
+
+/* ---- tracing (trace.c): costs one branch when off; on with SHAREDREGION_TRACE=1 ---- */
+extern LONG sr_trace_state;   /* 0 unknown, 1 off, 2 on */
+BOOL sr_trace_init(void);
+void sr_trace_print(const char *func, const char *fmt, ...);
+#define TRACE(...) do { \
+        if (sr_trace_state != 1 && (sr_trace_state == 2 || sr_trace_init())) \
+            sr_trace_print(__func__, __VA_ARGS__); \
+    } while (0)
+
+/* ---- module (dllmain.c) ---- */
+extern HINSTANCE sr_instance;
+void module_addref(void);
+void module_release(void);
+
+typedef enum { ISharedRegion_tid, ISharedView_tid, LAST_tid } sr_tid_t;
+HRESULT get_typeinfo(sr_tid_t tid, ITypeInfo **typeinfo);
+
+/* ---- errors and arguments (args.c) ---- */
+/* Set rich error information (IErrorInfo) with a formatted sentence and return hr. */
+HRESULT sr_error(HRESULT hr, REFIID iid, const WCHAR *fmt, ...);
+/* The same for a Win32 error code: appends the system's message; returns HRESULT_FROM_WIN32(err). */
+HRESULT sr_win32_error(DWORD err, REFIID iid, const WCHAR *fmt, ...);
+/* Validate a script number that must be a whole number in [0, 2^53]. */
+HRESULT arg_number(const WCHAR *method, const WCHAR *what, double value, REFIID iid, ULONGLONG *out);
+/* Optional VARIANT arguments: missing (VT_ERROR/DISP_E_PARAMNOTFOUND or VT_EMPTY) gives the default. */
+BOOL arg_missing(const VARIANT *v);
+HRESULT arg_opt_number(const WCHAR *method, const WCHAR *what, const VARIANT *v, ULONGLONG def,
+                       REFIID iid, ULONGLONG *out);
+HRESULT arg_opt_access(const WCHAR *method, const VARIANT *v, DWORD def, REFIID iid, DWORD *out);
+HRESULT arg_opt_string(const WCHAR *method, const WCHAR *what, const VARIANT *v, REFIID iid, BSTR *out);
+HRESULT arg_opt_bool(const WCHAR *method, const WCHAR *what, const VARIANT *v, BOOL def, REFIID iid,
+                     BOOL *out);
+const WCHAR *access_name(DWORD access);
+const WCHAR *vt_name(VARTYPE vt);
+
+/* ---- the kernel-object layer (mapping.c) ---- */
+struct sr_mapping
+{
+    LONG ref;
+    HANDLE section;          /* the file mapping object */
+    HANDLE file;             /* file-backed: the file (for FlushFileBuffers); else NULL */
+    ULONGLONG size;          /* bytes addressable */
+    DWORD access;            /* RegionAccess the section handle was opened for */
+    WCHAR *name;             /* kernel name ("Local\\x"), NULL when anonymous */
+    PSECURITY_DESCRIPTOR sd; /* from Create's sddl, applied to the lock and signal objects too */
+    HANDLE lock;             /* named mutex, created on first use (InterlockedCompareExchangePointer) */
+    HANDLE signal;           /* named auto-reset event, likewise */
+};
+
+/* Arguments of a binding call, already validated. */
+struct sr_bind
+{
+    const WCHAR *method;
+    const WCHAR *name;       /* kernel name or NULL for anonymous */
+    const WCHAR *path;       /* OpenFile: full path */
+    const WCHAR *sddl;       /* NULL: default security */
+    ULONGLONG size;          /* Create/OpenOrCreate/OpenFile: requested size (0 = file size) */
+    DWORD access;
+    BOOL open_existing;      /* OpenOrCreate: an existing name is opened */
+};
+
+HRESULT normalize_name(const WCHAR *method, const WCHAR *name, WCHAR **kernel_name);
+HRESULT mapping_create(const struct sr_bind *bind, struct sr_mapping **out, BOOL *created);
+HRESULT mapping_open(const struct sr_bind *bind, struct sr_mapping **out);
+HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out);
+void mapping_addref(struct sr_mapping *map);
+void mapping_release(struct sr_mapping *map);
+/* The lock (mutex) or signal (event) beside the mapping, created on first use. */
+HRESULT mapping_sync_object(struct sr_mapping *map, const WCHAR *method, BOOL signal, HANDLE *out);
+
+enum span_kind { SPAN_REGION, SPAN_VIEW };
+enum span_op { SPAN_READ, SPAN_WRITE, SPAN_FILL, SPAN_FLUSH };
+
+struct sr_span
+{
+    SRWLOCK lock;            /* shared: data calls; exclusive: bind, close, moving the window */
+    enum span_kind kind;
+    struct sr_mapping *map;  /* one reference; NULL when closed / unmapped */
+    ULONGLONG start;         /* the span's first byte, as an offset in the section */
+    ULONGLONG size;          /* bytes addressable through the span */
+    DWORD access;
+    BOOL sliding;            /* the window moves (large regions); else the whole span is mapped */
+    void *view;              /* what MapViewOfFile returned (allocation-granularity aligned) */
+    BYTE *win;               /* address of span offset win_off */
+    ULONGLONG win_off;       /* window, in span offsets */
+    ULONGLONG win_len;
+    LONG remaps;             /* how many times the window moved (diagnostics, benchmarks) */
+};
+
+void span_init(struct sr_span *span, enum span_kind kind);
+/* Bind an (unbound) span to map, taking a reference. Caller holds the span lock exclusively. */
+HRESULT span_bind(struct sr_span *span, const WCHAR *method, struct sr_mapping *map,
+                  ULONGLONG start, ULONGLONG size, DWORD access, BOOL allow_sliding);
+/* Unmap and drop the mapping reference. Caller holds the span lock exclusively. */
+void span_unbind(struct sr_span *span);
+REFIID span_iid(const struct sr_span *span);
+ULONGLONG span_size(struct sr_span *span);  /* 0 when closed */
+/* Check state and bounds, then read, write, fill or flush [offset, offset+count). */
+HRESULT span_io(struct sr_span *span, const WCHAR *method, enum span_op op, ULONGLONG offset,
+                ULONGLONG count, void *buffer, BYTE fill);
+/* The error for a data call on a closed region / unmapped view. */
+HRESULT span_closed_error(const struct sr_span *span, const WCHAR *method);
+
+/* ---- the data members shared by regions and views (data.c) ---- */
+HRESULT data_read_bytes(struct sr_span *s, double offset, double count, VARIANT *data);
+HRESULT data_write_bytes(struct sr_span *s, double offset, VARIANT data);
+HRESULT data_read_string(struct sr_span *s, double offset, VARIANT max_bytes, VARIANT encoding, BSTR *text);
+HRESULT data_write_string(struct sr_span *s, double offset, BSTR text, VARIANT encoding, VARIANT terminate,
+                          LONG *written);
+HRESULT data_read_byte(struct sr_span *s, double offset, BYTE *value);
+HRESULT data_write_byte(struct sr_span *s, double offset, LONG value);
+HRESULT data_read_int32(struct sr_span *s, double offset, LONG *value);
+HRESULT data_write_int32(struct sr_span *s, double offset, LONG value);
+HRESULT data_read_double(struct sr_span *s, double offset, double *value);
+HRESULT data_write_double(struct sr_span *s, double offset, double value);
+HRESULT data_fill(struct sr_span *s, double offset, double count, LONG value);
+HRESULT data_flush(struct sr_span *s, VARIANT offset, VARIANT count);
+
+/* ---- objects ---- */
+HRESULT region_create(REFIID riid, void **out);
+HRESULT view_create(ISharedRegion *region, struct sr_mapping *map, ULONGLONG offset, ULONGLONG size,
+                    DWORD access, ISharedView **out);
+
+/* ---- registration (register.c) ---- */
+HRESULT register_server(BOOL per_user);
+HRESULT unregister_server(BOOL per_user);
+
+/* Wide-string helpers. */
+WCHAR *sr_strdupW(const WCHAR *s);
+
+#endif /* SHAREDREGION_PRIVATE_H */

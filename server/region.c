@@ -1,0 +1,647 @@
+/*
+ * SharedRegion server: the SharedRegion object (ISharedRegion).
+ *
+ * A region object owns one span (its data window) while open. Close unmaps the window and
+ * drops the object's reference on the mapping; views it handed out hold references of their
+ * own and stay valid. All state is guarded by span.lock: shared for data calls and
+ * properties, exclusive for the binding calls and Close.
+ */
+#include <wchar.h>
+#include "private.h"
+
+struct region
+{
+    ISharedRegion ISharedRegion_iface;
+    ISupportErrorInfo ISupportErrorInfo_iface;
+    LONG ref;
+    IUnknown *ftm;           /* free-threaded marshaler: the object is thread-safe and agile */
+    struct sr_span span;     /* span.map != NULL while open */
+    BSTR name;               /* kernel name, NULL when anonymous or closed */
+    BSTR path;               /* OpenFile: full path */
+    BOOL created;
+    LONG lock_abandoned;
+};
+
+static inline struct region *impl_from_ISharedRegion(ISharedRegion *iface)
+{
+    return CONTAINING_RECORD(iface, struct region, ISharedRegion_iface);
+}
+
+static inline struct region *impl_from_ISupportErrorInfo(ISupportErrorInfo *iface)
+{
+    return CONTAINING_RECORD(iface, struct region, ISupportErrorInfo_iface);
+}
+
+static HRESULT WINAPI region_QueryInterface(ISharedRegion *iface, REFIID riid, void **out)
+{
+    struct region *This = impl_from_ISharedRegion(iface);
+
+    if (!out) return E_POINTER;
+    *out = NULL;
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IDispatch) || IsEqualIID(riid, &IID_ISharedRegion))
+        *out = &This->ISharedRegion_iface;
+    else if (IsEqualIID(riid, &IID_ISupportErrorInfo))
+        *out = &This->ISupportErrorInfo_iface;
+    else if (IsEqualIID(riid, &IID_IMarshal) && This->ftm)
+        return IUnknown_QueryInterface(This->ftm, riid, out);
+    else
+        return E_NOINTERFACE;
+    IUnknown_AddRef((IUnknown *)*out);
+    return S_OK;
+}
+
+static ULONG WINAPI region_AddRef(ISharedRegion *iface)
+{
+    struct region *This = impl_from_ISharedRegion(iface);
+    ULONG ref = InterlockedIncrement(&This->ref);
+    TRACE("%p ref %lu", This, ref);
+    return ref;
+}
+
+static void region_unbind(struct region *This)
+{
+    span_unbind(&This->span);
+    SysFreeString(This->name);
+    SysFreeString(This->path);
+    This->name = This->path = NULL;
+    This->created = FALSE;
+    This->lock_abandoned = 0;
+}
+
+static ULONG WINAPI region_Release(ISharedRegion *iface)
+{
+    struct region *This = impl_from_ISharedRegion(iface);
+    ULONG ref = InterlockedDecrement(&This->ref);
+
+    TRACE("%p ref %lu", This, ref);
+    if (!ref)
+    {
+        region_unbind(This);
+        if (This->ftm) IUnknown_Release(This->ftm);
+        HeapFree(GetProcessHeap(), 0, This);
+        module_release();
+    }
+    return ref;
+}
+
+/* ---- IDispatch: thin functions over the cached type info ---- */
+
+static HRESULT WINAPI region_GetTypeInfoCount(ISharedRegion *iface, UINT *count)
+{
+    if (!count) return E_POINTER;
+    *count = 1;
+    return S_OK;
+}
+
+static HRESULT WINAPI region_GetTypeInfo(ISharedRegion *iface, UINT index, LCID lcid, ITypeInfo **ti)
+{
+    if (!ti) return E_POINTER;
+    *ti = NULL;
+    if (index) return DISP_E_BADINDEX;
+    return get_typeinfo(ISharedRegion_tid, ti) == S_OK ? (ITypeInfo_AddRef(*ti), S_OK) : TYPE_E_CANTLOADLIBRARY;
+}
+
+static HRESULT WINAPI region_GetIDsOfNames(ISharedRegion *iface, REFIID riid, LPOLESTR *names, UINT count,
+                                           LCID lcid, DISPID *ids)
+{
+    ITypeInfo *ti;
+    HRESULT hr;
+
+    if (!IsEqualIID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
+    if (FAILED(hr = get_typeinfo(ISharedRegion_tid, &ti))) return hr;
+    return ITypeInfo_GetIDsOfNames(ti, names, count, ids);
+}
+
+static HRESULT WINAPI region_Invoke(ISharedRegion *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
+                                    DISPPARAMS *params, VARIANT *result, EXCEPINFO *excep, UINT *argerr)
+{
+    ITypeInfo *ti;
+    HRESULT hr;
+
+    if (!IsEqualIID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
+    if (FAILED(hr = get_typeinfo(ISharedRegion_tid, &ti))) return hr;
+    return ITypeInfo_Invoke(ti, iface, id, flags, params, result, excep, argerr);
+}
+
+/* ---- binding ---- */
+
+enum bind_kind { BIND_CREATE, BIND_OPEN, BIND_FILE };
+
+static HRESULT region_bind(struct region *This, const struct sr_bind *bind, enum bind_kind kind, BOOL *created)
+{
+    struct sr_mapping *map = NULL;
+    BOOL made = FALSE;
+    HRESULT hr;
+
+    AcquireSRWLockExclusive(&This->span.lock);
+    if (This->span.map)
+    {
+        hr = sr_error(SR_E_ALREADYOPEN, &IID_ISharedRegion,
+                      L"%ls: this object already has a region open (%ls); call Close first", bind->method,
+                      This->name ? This->name : This->path ? This->path : L"anonymous");
+        goto done;
+    }
+    switch (kind)
+    {
+    case BIND_CREATE: hr = mapping_create(bind, &map, &made); break;
+    case BIND_OPEN:   hr = mapping_open(bind, &map); break;
+    default:          hr = mapping_open_file(bind, &map); break;
+    }
+    if (FAILED(hr)) goto done;
+    if (FAILED(hr = span_bind(&This->span, bind->method, map, 0, map->size, bind->access, TRUE))) goto done;
+    This->name = bind->name ? SysAllocString(bind->name) : NULL;
+    This->path = bind->path ? SysAllocString(bind->path) : NULL;
+    This->created = made;
+    This->lock_abandoned = 0;
+    if (created) *created = made;
+
+done:
+    ReleaseSRWLockExclusive(&This->span.lock);
+    mapping_release(map); /* the span holds its own reference */
+    TRACE("%ls -> %#lx", bind->method, hr);
+    return hr;
+}
+
+static HRESULT create_common(struct region *This, const WCHAR *method, BSTR name, double size, VARIANT *sddl,
+                             BOOL open_existing, BOOL *created)
+{
+    struct sr_bind bind = { .method = method };
+    WCHAR *kname = NULL;
+    BSTR sddl_str = NULL;
+    ULONGLONG n;
+    HRESULT hr;
+
+    TRACE("%ls(%ls, %.17g)", method, name, size);
+    if (FAILED(hr = arg_number(method, L"size", size, &IID_ISharedRegion, &n))) goto done;
+    if (!n)
+    {
+        hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"%ls: size must be at least 1 byte", method);
+        goto done;
+    }
+    if (FAILED(hr = normalize_name(method, name, &kname))) goto done;
+    if (open_existing && !kname)
+    {
+        hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"%ls: an anonymous region cannot be opened; give a name", method);
+        goto done;
+    }
+    if (FAILED(hr = arg_opt_string(method, L"sddl", sddl, &IID_ISharedRegion, &sddl_str))) goto done;
+    bind.name = kname;
+    bind.size = n;
+    bind.sddl = sddl_str;
+    bind.access = RegionReadWrite;
+    bind.open_existing = open_existing;
+    hr = region_bind(This, &bind, BIND_CREATE, created);
+
+done:
+    HeapFree(GetProcessHeap(), 0, kname);
+    SysFreeString(sddl_str);
+    return hr;
+}
+
+static HRESULT WINAPI region_Create(ISharedRegion *iface, BSTR name, double size, VARIANT sddl)
+{
+    return create_common(impl_from_ISharedRegion(iface), L"Create", name, size, &sddl, FALSE, NULL);
+}
+
+static HRESULT WINAPI region_Open(ISharedRegion *iface, BSTR name, VARIANT access)
+{
+    struct region *This = impl_from_ISharedRegion(iface);
+    struct sr_bind bind = { .method = L"Open" };
+    WCHAR *kname = NULL;
+    HRESULT hr;
+
+    TRACE("(%ls)", name);
+    if (FAILED(hr = arg_opt_access(bind.method, &access, RegionReadWrite, &IID_ISharedRegion, &bind.access))) goto done;
+    if (FAILED(hr = normalize_name(bind.method, name, &kname))) goto done;
+    if (!kname)
+    {
+        hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"Open: the name is empty; an anonymous region cannot be opened by name");
+        goto done;
+    }
+    bind.name = kname;
+    hr = region_bind(This, &bind, BIND_OPEN, NULL);
+
+done:
+    HeapFree(GetProcessHeap(), 0, kname);
+    return hr;
+}
+
+static HRESULT WINAPI region_OpenOrCreate(ISharedRegion *iface, BSTR name, double size, VARIANT sddl,
+                                          VARIANT_BOOL *created)
+{
+    BOOL made = FALSE;
+    HRESULT hr;
+
+    if (!created) return sr_error(E_POINTER, &IID_ISharedRegion, L"OpenOrCreate: the result pointer is NULL");
+    *created = VARIANT_FALSE;
+    hr = create_common(impl_from_ISharedRegion(iface), L"OpenOrCreate", name, size, &sddl, TRUE, &made);
+    if (SUCCEEDED(hr)) *created = made ? VARIANT_TRUE : VARIANT_FALSE;
+    return hr;
+}
+
+static HRESULT WINAPI region_OpenFile(ISharedRegion *iface, BSTR path, VARIANT size, VARIANT access, VARIANT name)
+{
+    struct region *This = impl_from_ISharedRegion(iface);
+    struct sr_bind bind = { .method = L"OpenFile" };
+    WCHAR *kname = NULL, full[MAX_PATH * 4];
+    BSTR name_str = NULL;
+    DWORD len;
+    HRESULT hr;
+
+    TRACE("(%ls)", path);
+    if (!path || !*path)
+    {
+        hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"OpenFile: the path is empty");
+        goto done;
+    }
+    if (FAILED(hr = arg_opt_number(bind.method, L"size", &size, 0, &IID_ISharedRegion, &bind.size))) goto done;
+    if (FAILED(hr = arg_opt_access(bind.method, &access, RegionReadWrite, &IID_ISharedRegion, &bind.access))) goto done;
+    if (FAILED(hr = arg_opt_string(bind.method, L"name", &name, &IID_ISharedRegion, &name_str))) goto done;
+    if (FAILED(hr = normalize_name(bind.method, name_str, &kname))) goto done;
+    len = GetFullPathNameW(path, ARRAY_SIZE(full), full, NULL);
+    if (!len || len >= ARRAY_SIZE(full))
+    {
+        hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"OpenFile: '%ls' is not a usable path", path);
+        goto done;
+    }
+    bind.path = full;
+    bind.name = kname;
+    hr = region_bind(This, &bind, BIND_FILE, NULL);
+
+done:
+    HeapFree(GetProcessHeap(), 0, kname);
+    SysFreeString(name_str);
+    return hr;
+}
+
+static HRESULT WINAPI region_Close(ISharedRegion *iface)
+{
+    struct region *This = impl_from_ISharedRegion(iface);
+
+    TRACE("%p", This);
+    AcquireSRWLockExclusive(&This->span.lock);
+    region_unbind(This);
+    ReleaseSRWLockExclusive(&This->span.lock);
+    return S_OK;
+}
+
+/* ---- properties ---- */
+
+static HRESULT get_string(BSTR field, BSTR *out)
+{
+    if (!out) return E_POINTER;
+    *out = SysAllocString(field ? field : L"");
+    return *out ? S_OK : E_OUTOFMEMORY;
+}
+
+static HRESULT WINAPI region_get_Name(ISharedRegion *iface, BSTR *name)
+{
+    struct region *This = impl_from_ISharedRegion(iface);
+    HRESULT hr;
+    AcquireSRWLockShared(&This->span.lock);
+    hr = get_string(This->name, name);
+    ReleaseSRWLockShared(&This->span.lock);
+    return hr;
+}
+
+static HRESULT WINAPI region_get_Size(ISharedRegion *iface, double *size)
+{
+    struct region *This = impl_from_ISharedRegion(iface);
+    if (!size) return E_POINTER;
+    *size = (double)span_size(&This->span);
+    return S_OK;
+}
+
+static HRESULT WINAPI region_get_Access(ISharedRegion *iface, RegionAccess *access)
+{
+    struct region *This = impl_from_ISharedRegion(iface);
+    if (!access) return E_POINTER;
+    *access = (RegionAccess)This->span.access;
+    return S_OK;
+}
+
+static HRESULT WINAPI region_get_IsOpen(ISharedRegion *iface, VARIANT_BOOL *open)
+{
+    struct region *This = impl_from_ISharedRegion(iface);
+    if (!open) return E_POINTER;
+    *open = InterlockedCompareExchangePointer((void **)&This->span.map, NULL, NULL) ? VARIANT_TRUE : VARIANT_FALSE;
+    return S_OK;
+}
+
+static HRESULT WINAPI region_get_Created(ISharedRegion *iface, VARIANT_BOOL *created)
+{
+    struct region *This = impl_from_ISharedRegion(iface);
+    if (!created) return E_POINTER;
+    *created = This->created ? VARIANT_TRUE : VARIANT_FALSE;
+    return S_OK;
+}
+
+static HRESULT WINAPI region_get_FilePath(ISharedRegion *iface, BSTR *path)
+{
+    struct region *This = impl_from_ISharedRegion(iface);
+    HRESULT hr;
+    AcquireSRWLockShared(&This->span.lock);
+    hr = get_string(This->path, path);
+    ReleaseSRWLockShared(&This->span.lock);
+    return hr;
+}
+
+static HRESULT WINAPI region_get_LockAbandoned(ISharedRegion *iface, VARIANT_BOOL *abandoned)
+{
+    struct region *This = impl_from_ISharedRegion(iface);
+    if (!abandoned) return E_POINTER;
+    *abandoned = This->lock_abandoned ? VARIANT_TRUE : VARIANT_FALSE;
+    return S_OK;
+}
+
+/* ---- data members: see data.c ---- */
+
+static HRESULT WINAPI region_ReadBytes(ISharedRegion *iface, double offset, double count, VARIANT *data)
+{
+    return data_read_bytes(&impl_from_ISharedRegion(iface)->span, offset, count, data);
+}
+
+static HRESULT WINAPI region_WriteBytes(ISharedRegion *iface, double offset, VARIANT data)
+{
+    return data_write_bytes(&impl_from_ISharedRegion(iface)->span, offset, data);
+}
+
+static HRESULT WINAPI region_ReadString(ISharedRegion *iface, double offset, VARIANT max_bytes, VARIANT encoding,
+                                        BSTR *text)
+{
+    return data_read_string(&impl_from_ISharedRegion(iface)->span, offset, max_bytes, encoding, text);
+}
+
+static HRESULT WINAPI region_WriteString(ISharedRegion *iface, double offset, BSTR text, VARIANT encoding,
+                                         VARIANT terminate, LONG *written)
+{
+    return data_write_string(&impl_from_ISharedRegion(iface)->span, offset, text, encoding, terminate, written);
+}
+
+static HRESULT WINAPI region_ReadByte(ISharedRegion *iface, double offset, BYTE *value)
+{
+    return data_read_byte(&impl_from_ISharedRegion(iface)->span, offset, value);
+}
+
+static HRESULT WINAPI region_WriteByte(ISharedRegion *iface, double offset, LONG value)
+{
+    return data_write_byte(&impl_from_ISharedRegion(iface)->span, offset, value);
+}
+
+static HRESULT WINAPI region_ReadInt32(ISharedRegion *iface, double offset, LONG *value)
+{
+    return data_read_int32(&impl_from_ISharedRegion(iface)->span, offset, value);
+}
+
+static HRESULT WINAPI region_WriteInt32(ISharedRegion *iface, double offset, LONG value)
+{
+    return data_write_int32(&impl_from_ISharedRegion(iface)->span, offset, value);
+}
+
+static HRESULT WINAPI region_ReadDouble(ISharedRegion *iface, double offset, double *value)
+{
+    return data_read_double(&impl_from_ISharedRegion(iface)->span, offset, value);
+}
+
+static HRESULT WINAPI region_WriteDouble(ISharedRegion *iface, double offset, double value)
+{
+    return data_write_double(&impl_from_ISharedRegion(iface)->span, offset, value);
+}
+
+static HRESULT WINAPI region_Fill(ISharedRegion *iface, double offset, double count, LONG value)
+{
+    return data_fill(&impl_from_ISharedRegion(iface)->span, offset, count, value);
+}
+
+static HRESULT WINAPI region_Flush(ISharedRegion *iface, VARIANT offset, VARIANT count)
+{
+    return data_flush(&impl_from_ISharedRegion(iface)->span, offset, count);
+}
+
+/* ---- views ---- */
+
+static HRESULT WINAPI region_MapView(ISharedRegion *iface, double offset, double size, VARIANT access,
+                                     ISharedView **view)
+{
+    static const WCHAR method[] = L"MapView";
+    struct region *This = impl_from_ISharedRegion(iface);
+    ULONGLONG off, n;
+    DWORD acc;
+    HRESULT hr;
+
+    if (!view) return sr_error(E_POINTER, &IID_ISharedRegion, L"%ls: the result pointer is NULL", method);
+    *view = NULL;
+    if (FAILED(hr = arg_number(method, L"offset", offset, &IID_ISharedRegion, &off))) return hr;
+    if (FAILED(hr = arg_number(method, L"size", size, &IID_ISharedRegion, &n))) return hr;
+
+    AcquireSRWLockShared(&This->span.lock);
+    if (!This->span.map)
+    {
+        hr = span_closed_error(&This->span, method);
+        goto done;
+    }
+    if (FAILED(hr = arg_opt_access(method, &access, This->span.access, &IID_ISharedRegion, &acc))) goto done;
+    if (off >= This->span.size)
+    {
+        hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"%ls: offset %I64u is at or past the end of the region (%I64u bytes)",
+                      method, off, This->span.size);
+        goto done;
+    }
+    if (!n) n = This->span.size - off;
+    if (n > This->span.size - off)
+    {
+        hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"%ls: offset %I64u + size %I64u is past the end of the region (%I64u bytes)",
+                      method, off, n, This->span.size);
+        goto done;
+    }
+    if (acc == RegionReadWrite && This->span.access != RegionReadWrite)
+    {
+        hr = sr_error(E_ACCESSDENIED, &IID_ISharedRegion, L"%ls: a %ls region cannot give a ReadWrite view",
+                      method, access_name(This->span.access));
+        goto done;
+    }
+    hr = view_create(iface, This->span.map, off, n, acc, view);
+
+done:
+    ReleaseSRWLockShared(&This->span.lock);
+    TRACE("(%I64u, %I64u) -> %#lx", off, n, hr);
+    return hr;
+}
+
+/* ---- lock and signal ---- */
+
+/* Take a reference on the mapping's lock or signal object, so the wait runs without the span lock. */
+static HRESULT sync_begin(struct region *This, const WCHAR *method, BOOL signal, struct sr_mapping **map, HANDLE *h)
+{
+    HRESULT hr;
+
+    *map = NULL;
+    AcquireSRWLockShared(&This->span.lock);
+    if (!This->span.map) hr = span_closed_error(&This->span, method);
+    else if (SUCCEEDED(hr = mapping_sync_object(This->span.map, method, signal, h)))
+    {
+        *map = This->span.map;
+        mapping_addref(*map);
+    }
+    ReleaseSRWLockShared(&This->span.lock);
+    return hr;
+}
+
+static HRESULT wait_common(struct region *This, const WCHAR *method, BOOL signal, LONG timeout, VARIANT_BOOL *ok)
+{
+    struct sr_mapping *map;
+    HANDLE h;
+    DWORD res;
+    HRESULT hr;
+
+    if (!ok) return sr_error(E_POINTER, &IID_ISharedRegion, L"%ls: the result pointer is NULL", method);
+    *ok = VARIANT_FALSE;
+    if (timeout < -1)
+        return sr_error(E_INVALIDARG, &IID_ISharedRegion, L"%ls: timeoutMs %ld is negative (use -1 to wait forever)",
+                        method, timeout);
+    if (FAILED(hr = sync_begin(This, method, signal, &map, &h))) return hr;
+    res = WaitForSingleObject(h, timeout == -1 ? INFINITE : (DWORD)timeout);
+    if (res == WAIT_OBJECT_0 || res == WAIT_ABANDONED)
+    {
+        *ok = VARIANT_TRUE;
+        if (!signal) InterlockedExchange(&This->lock_abandoned, res == WAIT_ABANDONED);
+    }
+    else if (res == WAIT_FAILED)
+        hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: waiting failed", method);
+    mapping_release(map);
+    TRACE("%ls(%ld) -> %lu", method, timeout, res);
+    return hr;
+}
+
+static HRESULT WINAPI region_Lock(ISharedRegion *iface, LONG timeout, VARIANT_BOOL *acquired)
+{
+    return wait_common(impl_from_ISharedRegion(iface), L"Lock", FALSE, timeout, acquired);
+}
+
+static HRESULT WINAPI region_Unlock(ISharedRegion *iface)
+{
+    struct region *This = impl_from_ISharedRegion(iface);
+    struct sr_mapping *map;
+    HANDLE h;
+    HRESULT hr;
+
+    if (FAILED(hr = sync_begin(This, L"Unlock", FALSE, &map, &h))) return hr;
+    if (!ReleaseMutex(h))
+    {
+        DWORD err = GetLastError();
+        if (err == ERROR_NOT_OWNER)
+            hr = sr_error(HRESULT_FROM_WIN32(err), &IID_ISharedRegion,
+                          L"Unlock: this thread does not hold the region's lock (Lock was not called, or was called on another thread)");
+        else
+            hr = sr_win32_error(err, &IID_ISharedRegion, L"Unlock: cannot release the region's lock");
+    }
+    mapping_release(map);
+    return hr;
+}
+
+static HRESULT WINAPI region_Signal(ISharedRegion *iface)
+{
+    struct region *This = impl_from_ISharedRegion(iface);
+    struct sr_mapping *map;
+    HANDLE h;
+    HRESULT hr;
+
+    if (FAILED(hr = sync_begin(This, L"Signal", TRUE, &map, &h))) return hr;
+    if (!SetEvent(h)) hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"Signal: cannot set the region's event");
+    mapping_release(map);
+    return hr;
+}
+
+static HRESULT WINAPI region_WaitSignal(ISharedRegion *iface, LONG timeout, VARIANT_BOOL *signalled)
+{
+    return wait_common(impl_from_ISharedRegion(iface), L"WaitSignal", TRUE, timeout, signalled);
+}
+
+static const ISharedRegionVtbl region_vtbl =
+{
+    region_QueryInterface,
+    region_AddRef,
+    region_Release,
+    region_GetTypeInfoCount,
+    region_GetTypeInfo,
+    region_GetIDsOfNames,
+    region_Invoke,
+    region_Create,
+    region_Open,
+    region_OpenOrCreate,
+    region_OpenFile,
+    region_Close,
+    region_get_Name,
+    region_get_Size,
+    region_get_Access,
+    region_get_IsOpen,
+    region_get_Created,
+    region_get_FilePath,
+    region_get_LockAbandoned,
+    region_ReadBytes,
+    region_WriteBytes,
+    region_ReadString,
+    region_WriteString,
+    region_ReadByte,
+    region_WriteByte,
+    region_ReadInt32,
+    region_WriteInt32,
+    region_ReadDouble,
+    region_WriteDouble,
+    region_Fill,
+    region_Flush,
+    region_MapView,
+    region_Lock,
+    region_Unlock,
+    region_Signal,
+    region_WaitSignal,
+};
+
+/* ---- ISupportErrorInfo ---- */
+
+static HRESULT WINAPI region_sei_QueryInterface(ISupportErrorInfo *iface, REFIID riid, void **out)
+{
+    return region_QueryInterface(&impl_from_ISupportErrorInfo(iface)->ISharedRegion_iface, riid, out);
+}
+
+static ULONG WINAPI region_sei_AddRef(ISupportErrorInfo *iface)
+{
+    return region_AddRef(&impl_from_ISupportErrorInfo(iface)->ISharedRegion_iface);
+}
+
+static ULONG WINAPI region_sei_Release(ISupportErrorInfo *iface)
+{
+    return region_Release(&impl_from_ISupportErrorInfo(iface)->ISharedRegion_iface);
+}
+
+static HRESULT WINAPI region_sei_InterfaceSupportsErrorInfo(ISupportErrorInfo *iface, REFIID riid)
+{
+    return IsEqualIID(riid, &IID_ISharedRegion) ? S_OK : S_FALSE;
+}
+
+static const ISupportErrorInfoVtbl region_sei_vtbl =
+{
+    region_sei_QueryInterface,
+    region_sei_AddRef,
+    region_sei_Release,
+    region_sei_InterfaceSupportsErrorInfo,
+};
+
+HRESULT region_create(REFIID riid, void **out)
+{
+    struct region *This;
+    HRESULT hr;
+
+    *out = NULL;
+    if (!(This = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*This)))) return E_OUTOFMEMORY;
+    This->ISharedRegion_iface.lpVtbl = &region_vtbl;
+    This->ISupportErrorInfo_iface.lpVtbl = &region_sei_vtbl;
+    This->ref = 1;
+    span_init(&This->span, SPAN_REGION);
+    module_addref();
+    hr = CoCreateFreeThreadedMarshaler((IUnknown *)&This->ISharedRegion_iface, &This->ftm);
+    if (SUCCEEDED(hr)) hr = region_QueryInterface(&This->ISharedRegion_iface, riid, out);
+    region_Release(&This->ISharedRegion_iface);
+    TRACE("-> %p, %#lx", *out, hr);
+    return hr;
+}

@@ -1,0 +1,156 @@
+/*
+ * SharedRegion server: registration, table-driven.
+ *
+ * Machine scope (regsvr32): HKLM\Software\Classes and RegisterTypeLib.
+ * User scope (regsvr32 /n /i:user): HKCU\Software\Classes and RegisterTypeLibForUser.
+ * Unregistration removes exactly the keys below, and a ProgID key only while it still names
+ * our CLSID, so nothing of anyone else's is removed. Both directions are idempotent.
+ */
+#include <wchar.h>
+#include "private.h"
+
+/* In oleaut32 (Vista and later) but not declared by mingw-w64's headers. */
+HRESULT WINAPI RegisterTypeLibForUser(ITypeLib *typelib, OLECHAR *path, OLECHAR *helpdir);
+HRESULT WINAPI UnRegisterTypeLibForUser(REFGUID libid, WORD major, WORD minor, LCID lcid, SYSKIND syskind);
+
+#define PROGID    L"SharedRegion.Region.1"
+#define VIPROGID  L"SharedRegion.Region"
+#define FRIENDLY  L"SharedRegion: a shared memory region or mapped file"
+
+enum value_kind { VAL_TEXT, VAL_MODULE, VAL_CLSID, VAL_LIBID };
+
+struct reg_entry
+{
+    const WCHAR *key;        /* below the Classes root; "%c" stands for the CLSID in braces */
+    const WCHAR *value_name; /* NULL: the key's default value */
+    enum value_kind kind;
+    const WCHAR *text;
+};
+
+static const struct reg_entry entries[] =
+{
+    { L"CLSID\\%c", NULL, VAL_TEXT, FRIENDLY },
+    { L"CLSID\\%c\\InprocServer32", NULL, VAL_MODULE, NULL },
+    { L"CLSID\\%c\\InprocServer32", L"ThreadingModel", VAL_TEXT, L"Both" },
+    { L"CLSID\\%c\\ProgID", NULL, VAL_TEXT, PROGID },
+    { L"CLSID\\%c\\VersionIndependentProgID", NULL, VAL_TEXT, VIPROGID },
+    { L"CLSID\\%c\\TypeLib", NULL, VAL_LIBID, NULL },
+    { L"CLSID\\%c\\Version", NULL, VAL_TEXT, L"1.0" },
+    { PROGID, NULL, VAL_TEXT, FRIENDLY },
+    { PROGID L"\\CLSID", NULL, VAL_CLSID, NULL },
+    { VIPROGID, NULL, VAL_TEXT, FRIENDLY },
+    { VIPROGID L"\\CLSID", NULL, VAL_CLSID, NULL },
+    { VIPROGID L"\\CurVer", NULL, VAL_TEXT, PROGID },
+};
+
+/* The top-level keys the entries create, removed on unregistration. */
+static const WCHAR *const owned_keys[] = { L"CLSID\\%c", PROGID, VIPROGID };
+
+static HKEY classes_root(BOOL per_user, HKEY *root)
+{
+    LONG err = RegCreateKeyExW(per_user ? HKEY_CURRENT_USER : HKEY_LOCAL_MACHINE, L"Software\\Classes", 0, NULL, 0,
+                               KEY_ALL_ACCESS, NULL, root, NULL);
+    return err == ERROR_SUCCESS ? *root : NULL;
+}
+
+static void expand_key(const WCHAR *pattern, WCHAR *out, size_t len)
+{
+    WCHAR clsid[40];
+    const WCHAR *p = wcsstr(pattern, L"%c");
+
+    StringFromGUID2(&CLSID_SharedRegion, clsid, ARRAY_SIZE(clsid));
+    if (!p) { lstrcpynW(out, pattern, (int)len); return; }
+    __mingw_snwprintf(out, len, L"%.*ls%ls%ls", (int)(p - pattern), pattern, clsid, p + 2);
+}
+
+static HRESULT write_entries(HKEY root)
+{
+    WCHAR key[256], value[MAX_PATH * 2];
+    unsigned int i;
+    HKEY k;
+    LONG err;
+
+    for (i = 0; i < ARRAY_SIZE(entries); i++)
+    {
+        const struct reg_entry *e = &entries[i];
+        expand_key(e->key, key, ARRAY_SIZE(key));
+        switch (e->kind)
+        {
+        case VAL_TEXT:   lstrcpynW(value, e->text, ARRAY_SIZE(value)); break;
+        case VAL_MODULE: if (!GetModuleFileNameW(sr_instance, value, ARRAY_SIZE(value))) return HRESULT_FROM_WIN32(GetLastError()); break;
+        case VAL_CLSID:  StringFromGUID2(&CLSID_SharedRegion, value, ARRAY_SIZE(value)); break;
+        case VAL_LIBID:  StringFromGUID2(&LIBID_SharedRegionLib, value, ARRAY_SIZE(value)); break;
+        }
+        if ((err = RegCreateKeyExW(root, key, 0, NULL, 0, KEY_SET_VALUE, NULL, &k, NULL))) return HRESULT_FROM_WIN32(err);
+        err = RegSetValueExW(k, e->value_name, 0, REG_SZ, (const BYTE *)value, (wcslen(value) + 1) * sizeof(WCHAR));
+        RegCloseKey(k);
+        if (err) return HRESULT_FROM_WIN32(err);
+    }
+    return S_OK;
+}
+
+/* A ProgID key is ours only while its CLSID subkey names our CLSID. */
+static BOOL progid_is_ours(HKEY root, const WCHAR *progid)
+{
+    WCHAR key[256], value[64], clsid[40];
+    DWORD size = sizeof(value);
+
+    __mingw_snwprintf(key, ARRAY_SIZE(key), L"%ls\\CLSID", progid);
+    if (RegGetValueW(root, key, NULL, RRF_RT_REG_SZ, NULL, value, &size)) return FALSE;
+    StringFromGUID2(&CLSID_SharedRegion, clsid, ARRAY_SIZE(clsid));
+    return !_wcsicmp(value, clsid);
+}
+
+static HRESULT delete_entries(HKEY root)
+{
+    WCHAR key[256];
+    unsigned int i;
+    LONG err;
+
+    for (i = 0; i < ARRAY_SIZE(owned_keys); i++)
+    {
+        expand_key(owned_keys[i], key, ARRAY_SIZE(key));
+        if (i && !progid_is_ours(root, key)) continue;
+        err = RegDeleteTreeW(root, key);
+        if (err && err != ERROR_FILE_NOT_FOUND) return HRESULT_FROM_WIN32(err);
+    }
+    return S_OK;
+}
+
+static HRESULT load_own_typelib(ITypeLib **tl, WCHAR *path, DWORD len)
+{
+    if (!GetModuleFileNameW(sr_instance, path, len)) return HRESULT_FROM_WIN32(GetLastError());
+    return LoadTypeLibEx(path, REGKIND_NONE, tl);
+}
+
+HRESULT register_server(BOOL per_user)
+{
+    WCHAR path[MAX_PATH];
+    ITypeLib *tl = NULL;
+    HKEY root;
+    HRESULT hr;
+
+    if (!classes_root(per_user, &root)) return E_ACCESSDENIED;
+    hr = write_entries(root);
+    RegCloseKey(root);
+    if (FAILED(hr)) return hr;
+    if (FAILED(hr = load_own_typelib(&tl, path, ARRAY_SIZE(path)))) return hr;
+    hr = per_user ? RegisterTypeLibForUser(tl, path, NULL) : RegisterTypeLib(tl, path, NULL);
+    ITypeLib_Release(tl);
+    return hr;
+}
+
+HRESULT unregister_server(BOOL per_user)
+{
+    HKEY root;
+    HRESULT hr;
+
+    if (!classes_root(per_user, &root)) return E_ACCESSDENIED;
+    hr = delete_entries(root);
+    RegCloseKey(root);
+    if (FAILED(hr)) return hr;
+    /* Not registered is not an error: unregistering twice succeeds. */
+    if (per_user) UnRegisterTypeLibForUser(&LIBID_SharedRegionLib, 1, 0, LOCALE_NEUTRAL, SYS_WIN64);
+    else UnRegisterTypeLib(&LIBID_SharedRegionLib, 1, 0, LOCALE_NEUTRAL, SYS_WIN64);
+    return S_OK;
+}
