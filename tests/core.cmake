@@ -1,0 +1,1 @@
+# Views, files, lifetime (issue: views and release rules).
