@@ -132,7 +132,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
         DisableThreadLibraryCalls(instance);
         break;
     case DLL_PROCESS_DETACH:
-        if (reserved) break;  /* process exit: touch nothing */
+        if (reserved) break; /* process exit: touch nothing */
         release_typelib();    /* real unload: only our own cache */
         break;
     }

@@ -15,10 +15,6 @@
 #include "private.h"
 #include <sddl.h>
 
-#ifndef ERROR_DIRECTORY_NOT_SUPPORTED
-#define ERROR_DIRECTORY_NOT_SUPPORTED 336
-#endif
-
 static DWORD allocation_granularity(void)
 {
     static DWORD granularity;
@@ -426,8 +422,10 @@ static HRESULT span_map_window(struct sr_span *span, const WCHAR *method, ULONGL
     }
     if (slack + len > (SIZE_T)-1)
         return sr_error(E_OUTOFMEMORY, span_iid(span), L"%ls: %I64u bytes do not fit in the address space", method, len);
+    /* A range that ends where the section ends is mapped "to the end" (size 0): a section opened by
+     * name is measured page-rounded, and a file-backed one may end inside that last page. */
     p = MapViewOfFile(span->map->section, map_access[span->access], (DWORD)(aligned >> 32), (DWORD)aligned,
-                      (SIZE_T)(slack + len));
+                      abs + len == span->map->size ? 0 : (SIZE_T)(slack + len));
     if (!p)
         return sr_win32_error(GetLastError(), span_iid(span), L"%ls: cannot map %I64u bytes at offset %I64u",
                               method, len, abs);

@@ -1,0 +1,40 @@
+cmake_minimum_required(VERSION 3.20)
+# Rule 4 of the contract, checked on the source: DllMain calls nothing but
+# DisableThreadLibraryCalls on attach; on detach it returns at once when `reserved` is
+# non-NULL (process exit) and otherwise calls only release_typelib, which in turn only
+# releases the cached type info. Any other call in those bodies fails this test.
+file(READ ${SOURCE} src)
+
+function(body_of name out)
+    string(FIND "${src}" "${name}(" start)
+    if(start EQUAL -1)
+        message(FATAL_ERROR "${name} not found in ${SOURCE}")
+    endif()
+    string(SUBSTRING "${src}" ${start} -1 rest)
+    string(FIND "${rest}" "\n}\n" end)
+    string(SUBSTRING "${rest}" 0 ${end} body)
+    set(${out} "${body}" PARENT_SCOPE)
+endfunction()
+
+function(check_calls name allowed)
+    body_of(${name} body)
+    string(REGEX MATCHALL "[A-Za-z_][A-Za-z_0-9]*[ ]*\\(" calls "${body}")
+    foreach(c ${calls})
+        string(REGEX REPLACE "[ ]*\\($" "" c "${c}")
+        if(NOT c IN_LIST allowed)
+            message(FATAL_ERROR "${name} calls ${c}(): only ${allowed} are allowed under the loader lock")
+        endif()
+    endforeach()
+    message(STATUS "${name}: calls only ${allowed}")
+endfunction()
+
+check_calls("BOOL WINAPI DllMain" "DllMain;switch;if;DisableThreadLibraryCalls;release_typelib")
+check_calls("static void release_typelib" "release_typelib;for;if;ARRAY_SIZE;ITypeInfo_Release;ITypeLib_Release")
+
+body_of("BOOL WINAPI DllMain" dllmain)
+string(FIND "${dllmain}" "if (reserved) break;" exit_check)
+string(FIND "${dllmain}" "release_typelib()" release_call)
+if(exit_check EQUAL -1 OR release_call EQUAL -1 OR exit_check GREATER release_call)
+    message(FATAL_ERROR "DllMain must return on process exit (reserved != NULL) before it frees anything")
+endif()
+message(STATUS "DllMain touches nothing on process exit")
