@@ -6,8 +6,18 @@
 #include <wchar.h>
 #include "private.h"
 
+/* A whole number in [0, 2^53], the usual offset, is taken here without a call (NaN fails the first
+ * test); anything else goes to arg_number, which accepts or rejects it with its message. */
+static inline BOOL plain_offset(double value, ULONGLONG *out)
+{
+    if (!(value >= 0 && value <= SR_MAX_EXACT)) return FALSE;
+    *out = (ULONGLONG)value;
+    return (double)*out == value;
+}
+
 #define CHECK_OFFSET(method, value, out) \
-    do { if (FAILED(hr = arg_number(method, L"offset", value, span_iid(s), out))) return hr; } while (0)
+    do { if (!plain_offset(value, out) && FAILED(hr = arg_number(method, L"offset", value, span_iid(s), out))) \
+             return hr; } while (0)
 
 HRESULT data_read_bytes(struct sr_span *s, double offset, double count, VARIANT *data)
 {
@@ -24,6 +34,8 @@ HRESULT data_read_bytes(struct sr_span *s, double offset, double count, VARIANT 
     if (n > SR_MAX_COUNT)
         return sr_error(E_INVALIDARG, span_iid(s), L"%ls: count %I64u is more than one call can return (%I64u bytes)",
                         method, n, SR_MAX_COUNT);
+    /* A count past the end is refused before any memory is allocated for it (span_io checks again). */
+    if (FAILED(hr = span_check(s, method, off, n))) return hr;
     if (!(sa = SafeArrayCreateVector(VT_UI1, 0, (ULONG)n)))
         return sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory for %I64u bytes", method, n);
     SafeArrayAccessData(sa, &p);
@@ -55,6 +67,92 @@ static HRESULT element_to_byte(const WCHAR *method, REFIID iid, LONG index, VARI
     return S_OK;
 }
 
+/* A JScript array arrives as an object (VT_DISPATCH), not a SAFEARRAY: read its "length" property
+ * and then the properties "0", "1", ... through IDispatch. FALSE when the object has no "length"
+ * (it is not array-like); otherwise *hr is the result and *bytes a heap buffer (NULL when empty). */
+static BOOL dispatch_bytes(const WCHAR *method, REFIID iid, IDispatch *disp, BYTE **bytes, ULONGLONG *n,
+                           HRESULT *hr)
+{
+    DISPPARAMS none = { NULL, NULL, 0, 0 };
+    WCHAR index[24];
+    LPOLESTR name = (LPOLESTR)L"length";
+    ULONGLONG count, i, cap = 0;
+    VARIANT v, num;
+    DISPID id;
+    BYTE *buf = NULL;
+
+    if (FAILED(IDispatch_GetIDsOfNames(disp, &IID_NULL, &name, 1, LOCALE_USER_DEFAULT, &id))) return FALSE;
+    VariantInit(&v);
+    VariantInit(&num);
+    *hr = IDispatch_Invoke(disp, id, &IID_NULL, LOCALE_USER_DEFAULT, DISPATCH_PROPERTYGET, &none, &v, NULL, NULL);
+    if (FAILED(*hr) || FAILED(VariantChangeType(&num, &v, 0, VT_R8)))
+    {
+        *hr = sr_error(DISP_E_TYPEMISMATCH, iid, L"%ls: the length of the data array cannot be read", method);
+        goto done;
+    }
+    if (FAILED(*hr = arg_number(method, L"the length of data", V_R8(&num), iid, &count))) goto done;
+    if (count > SR_MAX_COUNT)
+    {
+        *hr = sr_error(E_INVALIDARG, iid, L"%ls: data has %I64u elements, more than one call can write (%I64u bytes)",
+                       method, count, SR_MAX_COUNT);
+        goto done;
+    }
+    for (i = 0; i < count; i++)
+    {
+        /* The buffer grows as elements are read, so a made-up length costs nothing until it fails. */
+        if (i == cap)
+        {
+            BYTE *grown;
+            cap = count - cap < 4096 ? count : (cap ? cap * 2 : 4096);
+            if (cap > count) cap = count;
+            grown = buf ? HeapReAlloc(GetProcessHeap(), 0, buf, cap) : HeapAlloc(GetProcessHeap(), 0, cap);
+            if (!grown)
+            {
+                *hr = sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for %I64u bytes", method, count);
+                goto done;
+            }
+            buf = grown;
+        }
+        VariantClear(&v);
+        __mingw_snwprintf(index, ARRAY_SIZE(index), L"%I64u", i);
+        name = index;
+        if (FAILED(IDispatch_GetIDsOfNames(disp, &IID_NULL, &name, 1, LOCALE_USER_DEFAULT, &id))
+            || FAILED(IDispatch_Invoke(disp, id, &IID_NULL, LOCALE_USER_DEFAULT, DISPATCH_PROPERTYGET, &none, &v,
+                                       NULL, NULL)))
+        {
+            *hr = sr_error(DISP_E_TYPEMISMATCH, iid, L"%ls: element %I64u of data is missing", method, i);
+            goto done;
+        }
+        if (FAILED(*hr = element_to_byte(method, iid, (LONG)i, &v, &buf[i]))) goto done;
+    }
+    *bytes = buf;
+    *n = count;
+    buf = NULL;
+    *hr = S_OK;
+
+done:
+    VariantClear(&v);
+    VariantClear(&num);
+    HeapFree(GetProcessHeap(), 0, buf);
+    return TRUE;
+}
+
+/* The size of one element of an array of vt that WriteBytes can convert; 0 for any other type. */
+static ULONG element_size(VARTYPE vt)
+{
+    switch (vt)
+    {
+    case VT_I1: case VT_UI1: return 1;
+    case VT_I2: case VT_UI2: case VT_BOOL: return 2;
+    case VT_I4: case VT_UI4: case VT_INT: case VT_UINT: case VT_R4: case VT_ERROR: return 4;
+    case VT_I8: case VT_UI8: case VT_R8: case VT_CY: case VT_DATE: return 8;
+    case VT_BSTR: case VT_DISPATCH: case VT_UNKNOWN: return sizeof(void *);
+    case VT_DECIMAL: return sizeof(DECIMAL);
+    case VT_VARIANT: return sizeof(VARIANT);
+    default: return 0;
+    }
+}
+
 /* Turn the data argument of WriteBytes into bytes. *owned is set when *bytes must be freed. */
 static HRESULT data_bytes(const WCHAR *method, REFIID iid, const VARIANT *arg, BYTE **bytes, ULONGLONG *n,
                           SAFEARRAY **locked)
@@ -70,14 +168,27 @@ static HRESULT data_bytes(const WCHAR *method, REFIID iid, const VARIANT *arg, B
     *n = 0;
     *locked = NULL;
     while (V_VT(v) == (VT_BYREF | VT_VARIANT)) v = V_VARIANTREF(v);
+    if ((V_VT(v) & ~VT_BYREF) == VT_DISPATCH)
+    {
+        IDispatch *disp = (V_VT(v) & VT_BYREF) ? *V_DISPATCHREF(v) : V_DISPATCH(v);
+        if (disp && dispatch_bytes(method, iid, disp, bytes, n, &hr)) return hr;
+    }
     if (!(V_VT(v) & VT_ARRAY))
         return sr_error(DISP_E_TYPEMISMATCH, iid,
                         L"%ls: data must be a Byte() array or an array of numbers 0..255, not %ls", method,
                         arg_missing(v) ? L"missing" : vt_name(V_VT(v) & ~VT_BYREF));
+    if ((V_VT(v) & VT_BYREF) && !V_BYREF(v))
+        return sr_error(E_INVALIDARG, iid, L"%ls: data is a by-reference array with a NULL reference", method);
     sa = (V_VT(v) & VT_BYREF) ? *V_ARRAYREF(v) : V_ARRAY(v);
     vt = V_VT(v) & VT_TYPEMASK;
     if (!sa || SafeArrayGetDim(sa) == 0)
         return S_OK; /* an empty array writes nothing */
+    /* Each element is copied into a VARIANT: the array must really hold elements of the size its type says,
+     * or the copy would run past the VARIANT (an array of records or variants labelled as numbers). */
+    if (!element_size(vt) || SafeArrayGetElemsize(sa) != element_size(vt))
+        return sr_error(DISP_E_TYPEMISMATCH, iid,
+                        L"%ls: data must be a Byte() array or an array of numbers 0..255; this array's elements "
+                        L"(type %u, %u bytes each) cannot be read as numbers", method, vt, SafeArrayGetElemsize(sa));
     if (SafeArrayGetDim(sa) != 1)
         return sr_error(E_INVALIDARG, iid, L"%ls: data must be a one-dimensional array, not %u-dimensional",
                         method, SafeArrayGetDim(sa));
@@ -98,6 +209,11 @@ static HRESULT data_bytes(const WCHAR *method, REFIID iid, const VARIANT *arg, B
         VARIANT el;
         VariantInit(&el);
         if (vt == VT_VARIANT) hr = SafeArrayGetElement(sa, &i, &el);
+        else if (vt == VT_DECIMAL)
+        {
+            hr = SafeArrayGetElement(sa, &i, &V_DECIMAL(&el)); /* a DECIMAL fills the whole VARIANT */
+            V_VT(&el) = VT_DECIMAL;
+        }
         else
         {
             V_VT(&el) = vt;
@@ -145,7 +261,7 @@ static HRESULT parse_encoding(const WCHAR *method, REFIID iid, VARIANT *arg, enu
     else if (!_wcsicmp(name, L"utf-16") || !_wcsicmp(name, L"utf-16le") || !_wcsicmp(name, L"utf16")
              || !_wcsicmp(name, L"unicode"))
         *enc = ENC_UTF16;
-    else hr = sr_error(E_INVALIDARG, iid, L"%ls: encoding '%ls' is not \"utf-8\" or \"utf-16\"", method, name);
+    else hr = sr_error(E_INVALIDARG, iid, L"%ls: encoding '%.100ls' is not \"utf-8\" or \"utf-16\"", method, name);
     SysFreeString(name);
     return hr;
 }

@@ -133,11 +133,13 @@ static HRESULT make_security(const struct sr_bind *bind, PSECURITY_DESCRIPTOR *s
     {
         *sd = NULL;
         return sr_error(E_INVALIDARG, &IID_ISharedRegion,
-                        L"%ls: sddl '%ls' is not a valid security descriptor string (error %lu)",
+                        L"%ls: sddl '%.300ls' is not a valid security descriptor string (error %lu)",
                         bind->method, bind->sddl, GetLastError());
     }
     return S_OK;
 }
+
+static HRESULT sync_object(struct sr_mapping *map, const WCHAR *method, BOOL signal, BOOL claim, HANDLE *out);
 
 HRESULT mapping_create(const struct sr_bind *bind, struct sr_mapping **out, BOOL *created)
 {
@@ -194,8 +196,8 @@ HRESULT mapping_create(const struct sr_bind *bind, struct sr_mapping **out, BOOL
         if (map->sd && map->name)
         {
             HANDLE h;
-            if (FAILED(hr = mapping_sync_object(map, bind->method, FALSE, &h))) goto done;
-            if (FAILED(hr = mapping_sync_object(map, bind->method, TRUE, &h))) goto done;
+            if (FAILED(hr = sync_object(map, bind->method, FALSE, TRUE, &h))) goto done;
+            if (FAILED(hr = sync_object(map, bind->method, TRUE, TRUE, &h))) goto done;
         }
     }
     TRACE("%ls: section %p, %I64u bytes, created %d", bind->name ? bind->name : L"anonymous",
@@ -336,7 +338,9 @@ done:
     return hr;
 }
 
-HRESULT mapping_sync_object(struct sr_mapping *map, const WCHAR *method, BOOL signal, HANDLE *out)
+/* The lock (mutex) or signal (event) beside the mapping. claim: it must be new (Create with an sddl):
+ * an object that already has the name belongs to someone else and is refused, not adopted. */
+static HRESULT sync_object(struct sr_mapping *map, const WCHAR *method, BOOL signal, BOOL claim, HANDLE *out)
 {
     SECURITY_ATTRIBUTES sa = { sizeof(sa), map->sd, FALSE };
     HANDLE *slot = signal ? &map->signal : &map->lock;
@@ -354,6 +358,16 @@ HRESULT mapping_sync_object(struct sr_mapping *map, const WCHAR *method, BOOL si
     }
     h = signal ? CreateEventW(map->sd ? &sa : NULL, FALSE, FALSE, name)
                : CreateMutexW(map->sd ? &sa : NULL, FALSE, name);
+    if (h && claim && name && GetLastError() == ERROR_ALREADY_EXISTS)
+    {
+        HRESULT hr = sr_error(HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), &IID_ISharedRegion,
+                              L"%ls: the region's %ls '%ls' already exists, so the security descriptor cannot apply "
+                              L"to it; another program holds the name", method,
+                              signal ? L"signal event" : L"lock mutex", name);
+        CloseHandle(h);
+        HeapFree(GetProcessHeap(), 0, name);
+        return hr;
+    }
     if (!h)
     {
         HRESULT hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot create the region's %ls '%ls'",
@@ -366,6 +380,11 @@ HRESULT mapping_sync_object(struct sr_mapping *map, const WCHAR *method, BOOL si
         CloseHandle(h); /* another thread won the race; use its handle */
     *out = *slot;
     return S_OK;
+}
+
+HRESULT mapping_sync_object(struct sr_mapping *map, const WCHAR *method, BOOL signal, HANDLE *out)
+{
+    return sync_object(map, method, signal, FALSE, out);
 }
 
 /* ---- spans: a mapped view (fixed) or window (sliding) onto a mapping ---- */
@@ -402,6 +421,27 @@ HRESULT span_closed_error(const struct sr_span *span, const WCHAR *method)
         return sr_error(SR_E_NOTOPEN, &IID_ISharedRegion,
                         L"%ls: the region is not open (call Create, Open, OpenOrCreate or OpenFile first)", method);
     return sr_error(SR_E_NOTMAPPED, &IID_ISharedView, L"%ls: the view is not mapped (Unmap was called)", method);
+}
+
+HRESULT span_check(struct sr_span *span, const WCHAR *method, ULONGLONG offset, ULONGLONG count)
+{
+    HRESULT hr = S_OK;
+
+    AcquireSRWLockShared(&span->lock);
+    if (!span->map)
+        hr = span_closed_error(span, method);
+    else if (offset > span->size || count > span->size - offset)
+    {
+        /* The same words as span_io. */
+        if (count)
+            hr = sr_error(E_INVALIDARG, span_iid(span), L"%ls: offset %I64u + count %I64u is past the end of the %ls (%I64u bytes)",
+                          method, offset, count, span_noun(span), span->size);
+        else
+            hr = sr_error(E_INVALIDARG, span_iid(span), L"%ls: offset %I64u is past the end of the %ls (%I64u bytes)",
+                          method, offset, span_noun(span), span->size);
+    }
+    ReleaseSRWLockShared(&span->lock);
+    return hr;
 }
 
 /* Map [off, off+len) of the span (span offsets), replacing the current window. Exclusive lock held. */
@@ -469,21 +509,39 @@ void span_unbind(struct sr_span *span)
     span->size = 0;
 }
 
-/* Do one operation on memory that is mapped now. */
+/* A copy faulted (guard.c): the page could not be read in or written back, and the host lives on. */
+static HRESULT span_fault_error(struct sr_span *span, const WCHAR *method, const struct sr_fault *fault)
+{
+    ULONGLONG at = span->win_off + (fault->address - (ULONG_PTR)span->win);
+    const WCHAR *what = span->map->file ? L"the file behind it was truncated or could not be read"
+                                        : L"the memory behind it could not be paged in";
+
+    if (fault->code == EXCEPTION_IN_PAGE_ERROR)
+        return sr_error(SR_E_PAGEFAULT, span_iid(span), L"%ls: the %ls's byte at offset %I64u could not be %ls: %ls "
+                        L"(in-page error, status %#lx)", method, span_noun(span), at, fault->write ? L"written" : L"read",
+                        what, fault->status);
+    return sr_error(SR_E_PAGEFAULT, span_iid(span), L"%ls: the %ls's byte at offset %I64u could not be %ls: %ls "
+                    L"(access violation)", method, span_noun(span), at, fault->write ? L"written" : L"read", what);
+}
+
+/* Do one operation on memory that is mapped now; a page-in failure becomes SR_E_PAGEFAULT. */
 static HRESULT span_do(struct sr_span *span, const WCHAR *method, enum span_op op, BYTE *mem,
                        ULONGLONG count, BYTE *buffer, BYTE fill)
 {
+    struct sr_fault fault;
+    BOOL ok = TRUE;
+
     switch (op)
     {
-    case SPAN_READ:  memcpy(buffer, mem, count); break;
-    case SPAN_WRITE: memcpy(mem, buffer, count); break;
-    case SPAN_FILL:  memset(mem, fill, count); break;
+    case SPAN_READ:  ok = guard_copy(buffer, mem, count, mem, &fault); break;
+    case SPAN_WRITE: ok = guard_copy(mem, buffer, count, mem, &fault); break;
+    case SPAN_FILL:  ok = guard_fill(mem, fill, count, &fault); break;
     case SPAN_FLUSH:
         if (span->access != RegionCopyOnWrite && !FlushViewOfFile(mem, count))
             return sr_win32_error(GetLastError(), span_iid(span), L"%ls: cannot flush the %ls", method, span_noun(span));
         break;
     }
-    return S_OK;
+    return ok ? S_OK : span_fault_error(span, method, &fault);
 }
 
 /* After a flush: for a writable file, the bytes are on disk when Flush returns. */

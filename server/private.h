@@ -69,6 +69,15 @@ HRESULT arg_opt_bool(const WCHAR *method, const WCHAR *what, const VARIANT *v, B
                      BOOL *out);
 const WCHAR *access_name(DWORD access);
 const WCHAR *vt_name(VARTYPE vt);
+/* A name, path or sddl string must not hide a NUL: the kernel would see only the part before it. */
+HRESULT arg_no_nul(const WCHAR *method, const WCHAR *what, BSTR s, REFIID iid);
+/* IDispatch::Invoke through the type info, for region_Invoke and view_Invoke. Calls the type library
+ * refuses before the member runs (argument types and counts, flags) get a description in the member's
+ * words, as DISP_E_EXCEPTION with the HRESULT as its scode; a DISPID that names no member is left as
+ * it is (hosts probe with DISPID_VALUE and the like). Surplus arguments, invalid VARIANT types and
+ * named arguments are handled before the type library sees them, the same on every system. */
+HRESULT sr_dispatch_invoke(ITypeInfo *ti, sr_tid_t tid, REFIID iid, void *object, DISPID id, WORD flags,
+                           DISPPARAMS *params, VARIANT *result, EXCEPINFO *excep, UINT *argerr);
 
 /* ---- the kernel-object layer (mapping.c) ---- */
 struct sr_mapping
@@ -137,6 +146,20 @@ HRESULT span_io(struct sr_span *span, const WCHAR *method, enum span_op op, ULON
                 ULONGLONG count, void *buffer, BYTE fill);
 /* The error for a data call on a closed region / unmapped view. */
 HRESULT span_closed_error(const struct sr_span *span, const WCHAR *method);
+/* The state and bounds checks of span_io alone, for a caller that must know before it allocates. */
+HRESULT span_check(struct sr_span *span, const WCHAR *method, ULONGLONG offset, ULONGLONG count);
+
+/* ---- copies that survive a page-in failure (guard.c) ---- */
+struct sr_fault
+{
+    DWORD code;              /* EXCEPTION_IN_PAGE_ERROR, or EXCEPTION_ACCESS_VIOLATION (Wine: SIGBUS) */
+    ULONG_PTR address;       /* the faulting address, inside the mapped range */
+    BOOL write;              /* the fault was on a write */
+    LONG status;             /* in-page error: the NTSTATUS of the failed I/O; else 0 */
+};
+/* memcpy/memset where [mapped, mapped + count) is mapped memory: FALSE and *fault if it faulted. */
+BOOL guard_copy(void *dst, const void *src, SIZE_T count, const void *mapped, struct sr_fault *fault);
+BOOL guard_fill(void *dst, BYTE value, SIZE_T count, struct sr_fault *fault);
 
 /* ---- the data members shared by regions and views (data.c) ---- */
 HRESULT data_read_bytes(struct sr_span *s, double offset, double count, VARIANT *data);

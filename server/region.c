@@ -119,8 +119,53 @@ static HRESULT WINAPI region_Invoke(ISharedRegion *iface, DISPID id, REFIID riid
     HRESULT hr;
 
     if (!IsEqualIID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
+    /* Scripts call the typed members (ReadByte ... WriteDouble, DISPIDs 104-109) in loops. With plain
+     * numbers for arguments (Integer, Long, Byte or Double, by value or by reference; a Double value
+     * for a Long parameter is left to the type library's rounding) the member is called directly.
+     * Any other call, and any call whose member fails, takes the type library's path below, which
+     * builds the EXCEPINFO; calling a failed member again is harmless, as a failed call changes nothing. */
+    if (id >= 104 && id <= 109 && (flags & DISPATCH_METHOD) && !(flags & (DISPATCH_PROPERTYPUT | DISPATCH_PROPERTYPUTREF))
+        && params && !params->cNamedArgs && params->cArgs == (id % 2 ? 2u : 1u))
+    {
+        double num[2];
+        UINT i;
+
+        for (i = 0; i < params->cArgs; i++)
+        {
+            const VARIANT *v = &params->rgvarg[params->cArgs - 1 - i]; /* rgvarg holds the last argument first */
+            while (V_VT(v) == (VT_BYREF | VT_VARIANT) && V_VARIANTREF(v)) v = V_VARIANTREF(v);
+            if (V_VT(v) == VT_I4) num[i] = V_I4(v);
+            else if (V_VT(v) == VT_I2) num[i] = V_I2(v);
+            else if (V_VT(v) == VT_UI1) num[i] = V_UI1(v);
+            else if (V_VT(v) == VT_R8 && (i == 0 || id == 109)) num[i] = V_R8(v);
+            else break;
+        }
+        if (i == params->cArgs)
+        {
+            VARIANT out;
+            BYTE b;
+            LONG l;
+            double d;
+
+            VariantInit(&out);
+            switch (id)
+            {
+            case 104: hr = ISharedRegion_ReadByte(iface, num[0], &b); V_VT(&out) = VT_UI1; V_UI1(&out) = b; break;
+            case 105: hr = ISharedRegion_WriteByte(iface, num[0], (LONG)num[1]); break;
+            case 106: hr = ISharedRegion_ReadInt32(iface, num[0], &l); V_VT(&out) = VT_I4; V_I4(&out) = l; break;
+            case 107: hr = ISharedRegion_WriteInt32(iface, num[0], (LONG)num[1]); break;
+            case 108: hr = ISharedRegion_ReadDouble(iface, num[0], &d); V_VT(&out) = VT_R8; V_R8(&out) = d; break;
+            default:  hr = ISharedRegion_WriteDouble(iface, num[0], num[1]); break;
+            }
+            if (SUCCEEDED(hr))
+            {
+                if (result && V_VT(&out) != VT_EMPTY) *result = out;
+                return S_OK;
+            }
+        }
+    }
     if (FAILED(hr = get_typeinfo(ISharedRegion_tid, &ti))) return hr;
-    return ITypeInfo_Invoke(ti, iface, id, flags, params, result, excep, argerr);
+    return sr_dispatch_invoke(ti, ISharedRegion_tid, &IID_ISharedRegion, iface, id, flags, params, result, excep, argerr);
 }
 
 /* ---- binding ---- */
@@ -149,6 +194,16 @@ static HRESULT region_bind(struct region *This, const struct sr_bind *bind, enum
     }
     if (FAILED(hr)) goto done;
     if (FAILED(hr = span_bind(&This->span, bind->method, map, 0, map->size, bind->access, TRUE))) goto done;
+    if (map->name)
+    {
+        /* Hold the lock and signal objects while the region is bound, so that a Signal sent while
+         * nobody waits is kept for the next WaitSignal. Best effort: a region whose creator's DACL
+         * refuses them still opens, and Lock/Signal report the error when called. */
+        HANDLE h;
+        if (FAILED(mapping_sync_object(map, bind->method, FALSE, &h))
+            || FAILED(mapping_sync_object(map, bind->method, TRUE, &h)))
+            SetErrorInfo(0, NULL);
+    }
     This->name = bind->name ? SysAllocString(bind->name) : NULL;
     This->path = bind->path ? SysAllocString(bind->path) : NULL;
     This->created = made;
@@ -172,6 +227,7 @@ static HRESULT create_common(struct region *This, const WCHAR *method, BSTR name
     HRESULT hr;
 
     TRACE("%ls(%ls, %.17g)", method, name, size);
+    if (FAILED(hr = arg_no_nul(method, L"name", name, &IID_ISharedRegion))) goto done;
     if (FAILED(hr = arg_number(method, L"size", size, &IID_ISharedRegion, &n))) goto done;
     if (!n)
     {
@@ -185,6 +241,7 @@ static HRESULT create_common(struct region *This, const WCHAR *method, BSTR name
         goto done;
     }
     if (FAILED(hr = arg_opt_string(method, L"sddl", sddl, &IID_ISharedRegion, &sddl_str))) goto done;
+    if (FAILED(hr = arg_no_nul(method, L"sddl", sddl_str, &IID_ISharedRegion))) goto done;
     bind.name = kname;
     bind.size = n;
     bind.sddl = sddl_str;
@@ -211,6 +268,7 @@ static HRESULT WINAPI region_Open(ISharedRegion *iface, BSTR name, VARIANT acces
     HRESULT hr;
 
     TRACE("(%ls)", name);
+    if (FAILED(hr = arg_no_nul(bind.method, L"name", name, &IID_ISharedRegion))) goto done;
     if (FAILED(hr = arg_opt_access(bind.method, &access, RegionReadWrite, &IID_ISharedRegion, &bind.access))) goto done;
     if (FAILED(hr = normalize_name(bind.method, name, &kname))) goto done;
     if (!kname)
@@ -254,14 +312,17 @@ static HRESULT WINAPI region_OpenFile(ISharedRegion *iface, BSTR path, VARIANT s
         hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"OpenFile: the path is empty");
         goto done;
     }
+    if (FAILED(hr = arg_no_nul(bind.method, L"path", path, &IID_ISharedRegion))) goto done;
     if (FAILED(hr = arg_opt_number(bind.method, L"size", &size, 0, &IID_ISharedRegion, &bind.size))) goto done;
     if (FAILED(hr = arg_opt_access(bind.method, &access, RegionReadWrite, &IID_ISharedRegion, &bind.access))) goto done;
     if (FAILED(hr = arg_opt_string(bind.method, L"name", &name, &IID_ISharedRegion, &name_str))) goto done;
+    if (FAILED(hr = arg_no_nul(bind.method, L"name", name_str, &IID_ISharedRegion))) goto done;
     if (FAILED(hr = normalize_name(bind.method, name_str, &kname))) goto done;
     len = GetFullPathNameW(path, ARRAY_SIZE(full), full, NULL);
     if (!len || len >= ARRAY_SIZE(full))
     {
-        hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"OpenFile: '%ls' is not a usable path", path);
+        hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"OpenFile: '%.300ls%ls' is not a usable path (%u characters)",
+                      path, wcslen(path) > 300 ? L"..." : L"", SysStringLen(path));
         goto done;
     }
     bind.path = full;
@@ -287,9 +348,15 @@ static HRESULT WINAPI region_Close(ISharedRegion *iface)
 
 /* ---- properties ---- */
 
-static HRESULT get_string(BSTR field, BSTR *out)
+/* A NULL result pointer from C: E_POINTER, with a description like every other failure. */
+static HRESULT null_result(const WCHAR *property)
 {
-    if (!out) return E_POINTER;
+    return sr_error(E_POINTER, &IID_ISharedRegion, L"%ls: the result pointer is NULL", property);
+}
+
+static HRESULT get_string(const WCHAR *property, BSTR field, BSTR *out)
+{
+    if (!out) return null_result(property);
     *out = SysAllocString(field ? field : L"");
     return *out ? S_OK : E_OUTOFMEMORY;
 }
@@ -299,7 +366,7 @@ static HRESULT WINAPI region_get_Name(ISharedRegion *iface, BSTR *name)
     struct region *This = impl_from_ISharedRegion(iface);
     HRESULT hr;
     AcquireSRWLockShared(&This->span.lock);
-    hr = get_string(This->name, name);
+    hr = get_string(L"Name", This->name, name);
     ReleaseSRWLockShared(&This->span.lock);
     return hr;
 }
@@ -307,7 +374,7 @@ static HRESULT WINAPI region_get_Name(ISharedRegion *iface, BSTR *name)
 static HRESULT WINAPI region_get_Size(ISharedRegion *iface, double *size)
 {
     struct region *This = impl_from_ISharedRegion(iface);
-    if (!size) return E_POINTER;
+    if (!size) return null_result(L"Size");
     *size = (double)span_size(&This->span);
     return S_OK;
 }
@@ -315,7 +382,7 @@ static HRESULT WINAPI region_get_Size(ISharedRegion *iface, double *size)
 static HRESULT WINAPI region_get_Access(ISharedRegion *iface, RegionAccess *access)
 {
     struct region *This = impl_from_ISharedRegion(iface);
-    if (!access) return E_POINTER;
+    if (!access) return null_result(L"Access");
     *access = (RegionAccess)This->span.access;
     return S_OK;
 }
@@ -323,7 +390,7 @@ static HRESULT WINAPI region_get_Access(ISharedRegion *iface, RegionAccess *acce
 static HRESULT WINAPI region_get_IsOpen(ISharedRegion *iface, VARIANT_BOOL *open)
 {
     struct region *This = impl_from_ISharedRegion(iface);
-    if (!open) return E_POINTER;
+    if (!open) return null_result(L"IsOpen");
     *open = InterlockedCompareExchangePointer((void **)&This->span.map, NULL, NULL) ? VARIANT_TRUE : VARIANT_FALSE;
     return S_OK;
 }
@@ -331,7 +398,7 @@ static HRESULT WINAPI region_get_IsOpen(ISharedRegion *iface, VARIANT_BOOL *open
 static HRESULT WINAPI region_get_Created(ISharedRegion *iface, VARIANT_BOOL *created)
 {
     struct region *This = impl_from_ISharedRegion(iface);
-    if (!created) return E_POINTER;
+    if (!created) return null_result(L"Created");
     *created = This->created ? VARIANT_TRUE : VARIANT_FALSE;
     return S_OK;
 }
@@ -341,7 +408,7 @@ static HRESULT WINAPI region_get_FilePath(ISharedRegion *iface, BSTR *path)
     struct region *This = impl_from_ISharedRegion(iface);
     HRESULT hr;
     AcquireSRWLockShared(&This->span.lock);
-    hr = get_string(This->path, path);
+    hr = get_string(L"FilePath", This->path, path);
     ReleaseSRWLockShared(&This->span.lock);
     return hr;
 }
@@ -349,7 +416,7 @@ static HRESULT WINAPI region_get_FilePath(ISharedRegion *iface, BSTR *path)
 static HRESULT WINAPI region_get_LockAbandoned(ISharedRegion *iface, VARIANT_BOOL *abandoned)
 {
     struct region *This = impl_from_ISharedRegion(iface);
-    if (!abandoned) return E_POINTER;
+    if (!abandoned) return null_result(L"LockAbandoned");
     *abandoned = This->lock_abandoned ? VARIANT_TRUE : VARIANT_FALSE;
     return S_OK;
 }
@@ -502,12 +569,11 @@ static HRESULT wait_common(struct region *This, const WCHAR *method, BOOL signal
     if (FAILED(hr = sync_begin(This, method, signal, &map, &h))) return hr;
     res = WaitForSingleObject(h, timeout == -1 ? INFINITE : (DWORD)timeout);
     if (res == WAIT_OBJECT_0 || res == WAIT_ABANDONED)
-    {
         *ok = VARIANT_TRUE;
-        if (!signal) InterlockedExchange(&This->lock_abandoned, res == WAIT_ABANDONED);
-    }
     else if (res == WAIT_FAILED)
         hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: waiting failed", method);
+    /* LockAbandoned describes the last Lock: one that timed out found nothing abandoned either. */
+    if (!signal && res != WAIT_FAILED) InterlockedExchange(&This->lock_abandoned, res == WAIT_ABANDONED);
     mapping_release(map);
     TRACE("%ls(%ld) -> %lu", method, timeout, res);
     return hr;

@@ -4,7 +4,8 @@
  * Machine scope (regsvr32): HKLM\Software\Classes and RegisterTypeLib.
  * User scope (regsvr32 /n /i:user): HKCU\Software\Classes and RegisterTypeLibForUser.
  * Unregistration removes exactly the keys below, and a ProgID key only while it still names
- * our CLSID, so nothing of anyone else's is removed. Both directions are idempotent.
+ * our CLSID, so nothing of anyone else's is removed; then the scope's CLSID key if that is left
+ * empty (registration created it). Both directions are idempotent; unregistration never creates a key.
  */
 #include <wchar.h>
 #include "private.h"
@@ -46,11 +47,15 @@ static const struct reg_entry entries[] =
 /* The top-level keys the entries create, removed on unregistration. */
 static const WCHAR *const owned_keys[] = { L"CLSID\\%c", PROGID, VIPROGID };
 
-static HKEY classes_root(BOOL per_user, HKEY *root)
+/* The Classes key of the scope. Registration creates it if need be (a new per-user profile may have
+ * none); unregistration only opens it, so that it never creates a key (ERROR_FILE_NOT_FOUND: none). */
+static LONG classes_root(BOOL per_user, BOOL create, HKEY *root)
 {
-    LONG err = RegCreateKeyExW(per_user ? HKEY_CURRENT_USER : HKEY_LOCAL_MACHINE, L"Software\\Classes", 0, NULL, 0,
-                               KEY_ALL_ACCESS, NULL, root, NULL);
-    return err == ERROR_SUCCESS ? *root : NULL;
+    HKEY base = per_user ? HKEY_CURRENT_USER : HKEY_LOCAL_MACHINE;
+
+    *root = NULL;
+    if (create) return RegCreateKeyExW(base, L"Software\\Classes", 0, NULL, 0, KEY_ALL_ACCESS, NULL, root, NULL);
+    return RegOpenKeyExW(base, L"Software\\Classes", 0, KEY_ALL_ACCESS, root);
 }
 
 static void expand_key(const WCHAR *pattern, WCHAR *out, size_t len)
@@ -105,6 +110,7 @@ static HRESULT delete_entries(HKEY root)
 {
     WCHAR key[256];
     unsigned int i;
+    HKEY k;
     LONG err;
 
     for (i = 0; i < ARRAY_SIZE(owned_keys); i++)
@@ -113,6 +119,16 @@ static HRESULT delete_entries(HKEY root)
         if (i && !progid_is_ours(root, key)) continue;
         err = RegDeleteTreeW(root, key);
         if (err && err != ERROR_FILE_NOT_FOUND) return HRESULT_FROM_WIN32(err);
+    }
+    /* Registration created the CLSID key if the scope had none (a new per-user profile): remove it
+     * again when it is left empty, with no subkey and no value of anyone's. RegDeleteKeyW refuses a
+     * key that gained a subkey meanwhile. */
+    if (!RegOpenKeyExW(root, L"CLSID", 0, KEY_QUERY_VALUE, &k))
+    {
+        DWORD subkeys = 1, values = 1;
+        err = RegQueryInfoKeyW(k, NULL, NULL, NULL, &subkeys, NULL, NULL, &values, NULL, NULL, NULL, NULL);
+        RegCloseKey(k);
+        if (!err && !subkeys && !values) RegDeleteKeyW(root, L"CLSID");
     }
     return S_OK;
 }
@@ -128,9 +144,10 @@ HRESULT register_server(BOOL per_user)
     WCHAR path[MAX_PATH];
     ITypeLib *tl = NULL;
     HKEY root;
+    LONG err;
     HRESULT hr;
 
-    if (!classes_root(per_user, &root)) return E_ACCESSDENIED;
+    if ((err = classes_root(per_user, TRUE, &root))) return HRESULT_FROM_WIN32(err);
     hr = write_entries(root);
     RegCloseKey(root);
     if (FAILED(hr)) return hr;
@@ -143,11 +160,15 @@ HRESULT register_server(BOOL per_user)
 HRESULT unregister_server(BOOL per_user)
 {
     HKEY root;
-    HRESULT hr;
+    LONG err;
+    HRESULT hr = S_OK;
 
-    if (!classes_root(per_user, &root)) return E_ACCESSDENIED;
-    hr = delete_entries(root);
-    RegCloseKey(root);
+    if ((err = classes_root(per_user, FALSE, &root)) && err != ERROR_FILE_NOT_FOUND) return HRESULT_FROM_WIN32(err);
+    if (root)
+    {
+        hr = delete_entries(root);
+        RegCloseKey(root);
+    }
     if (FAILED(hr)) return hr;
     /* Not registered is not an error: unregistering twice succeeds. */
     if (per_user) UnRegisterTypeLibForUser(&LIBID_SharedRegionLib, 1, 0, LOCALE_NEUTRAL, SYS_WIN64);

@@ -114,27 +114,78 @@ static HRESULT WINAPI view_Invoke(ISharedView *iface, DISPID id, REFIID riid, LC
     HRESULT hr;
 
     if (!IsEqualIID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
+    /* Scripts call the typed members (ReadByte ... WriteDouble, DISPIDs 104-109) in loops. With plain
+     * numbers for arguments (Integer, Long, Byte or Double, by value or by reference; a Double value
+     * for a Long parameter is left to the type library's rounding) the member is called directly.
+     * Any other call, and any call whose member fails, takes the type library's path below, which
+     * builds the EXCEPINFO; calling a failed member again is harmless, as a failed call changes nothing. */
+    if (id >= 104 && id <= 109 && (flags & DISPATCH_METHOD) && !(flags & (DISPATCH_PROPERTYPUT | DISPATCH_PROPERTYPUTREF))
+        && params && !params->cNamedArgs && params->cArgs == (id % 2 ? 2u : 1u))
+    {
+        double num[2];
+        UINT i;
+
+        for (i = 0; i < params->cArgs; i++)
+        {
+            const VARIANT *v = &params->rgvarg[params->cArgs - 1 - i]; /* rgvarg holds the last argument first */
+            while (V_VT(v) == (VT_BYREF | VT_VARIANT) && V_VARIANTREF(v)) v = V_VARIANTREF(v);
+            if (V_VT(v) == VT_I4) num[i] = V_I4(v);
+            else if (V_VT(v) == VT_I2) num[i] = V_I2(v);
+            else if (V_VT(v) == VT_UI1) num[i] = V_UI1(v);
+            else if (V_VT(v) == VT_R8 && (i == 0 || id == 109)) num[i] = V_R8(v);
+            else break;
+        }
+        if (i == params->cArgs)
+        {
+            VARIANT out;
+            BYTE b;
+            LONG l;
+            double d;
+
+            VariantInit(&out);
+            switch (id)
+            {
+            case 104: hr = ISharedView_ReadByte(iface, num[0], &b); V_VT(&out) = VT_UI1; V_UI1(&out) = b; break;
+            case 105: hr = ISharedView_WriteByte(iface, num[0], (LONG)num[1]); break;
+            case 106: hr = ISharedView_ReadInt32(iface, num[0], &l); V_VT(&out) = VT_I4; V_I4(&out) = l; break;
+            case 107: hr = ISharedView_WriteInt32(iface, num[0], (LONG)num[1]); break;
+            case 108: hr = ISharedView_ReadDouble(iface, num[0], &d); V_VT(&out) = VT_R8; V_R8(&out) = d; break;
+            default:  hr = ISharedView_WriteDouble(iface, num[0], num[1]); break;
+            }
+            if (SUCCEEDED(hr))
+            {
+                if (result && V_VT(&out) != VT_EMPTY) *result = out;
+                return S_OK;
+            }
+        }
+    }
     if (FAILED(hr = get_typeinfo(ISharedView_tid, &ti))) return hr;
-    return ITypeInfo_Invoke(ti, iface, id, flags, params, result, excep, argerr);
+    return sr_dispatch_invoke(ti, ISharedView_tid, &IID_ISharedView, iface, id, flags, params, result, excep, argerr);
+}
+
+/* A NULL result pointer from C: E_POINTER, with a description like every other failure. */
+static HRESULT null_result(const WCHAR *property)
+{
+    return sr_error(E_POINTER, &IID_ISharedView, L"%ls: the result pointer is NULL", property);
 }
 
 static HRESULT WINAPI view_get_Offset(ISharedView *iface, double *offset)
 {
-    if (!offset) return E_POINTER;
+    if (!offset) return null_result(L"Offset");
     *offset = (double)impl_from_ISharedView(iface)->offset;
     return S_OK;
 }
 
 static HRESULT WINAPI view_get_Size(ISharedView *iface, double *size)
 {
-    if (!size) return E_POINTER;
+    if (!size) return null_result(L"Size");
     *size = (double)impl_from_ISharedView(iface)->size;
     return S_OK;
 }
 
 static HRESULT WINAPI view_get_Access(ISharedView *iface, RegionAccess *access)
 {
-    if (!access) return E_POINTER;
+    if (!access) return null_result(L"Access");
     *access = (RegionAccess)impl_from_ISharedView(iface)->access;
     return S_OK;
 }
@@ -142,7 +193,7 @@ static HRESULT WINAPI view_get_Access(ISharedView *iface, RegionAccess *access)
 static HRESULT WINAPI view_get_Region(ISharedView *iface, ISharedRegion **region)
 {
     struct view *This = impl_from_ISharedView(iface);
-    if (!region) return E_POINTER;
+    if (!region) return null_result(L"Region");
     *region = This->region;
     ISharedRegion_AddRef(*region);
     return S_OK;
@@ -151,7 +202,7 @@ static HRESULT WINAPI view_get_Region(ISharedView *iface, ISharedRegion **region
 static HRESULT WINAPI view_get_IsMapped(ISharedView *iface, VARIANT_BOOL *mapped)
 {
     struct view *This = impl_from_ISharedView(iface);
-    if (!mapped) return E_POINTER;
+    if (!mapped) return null_result(L"IsMapped");
     *mapped = InterlockedCompareExchangePointer((void **)&This->span.map, NULL, NULL) ? VARIANT_TRUE : VARIANT_FALSE;
     return S_OK;
 }
@@ -281,7 +332,11 @@ static HRESULT WINAPI viewmem_GetAddress(ISharedViewMemory *iface, void **addres
     HRESULT hr = S_OK;
 
     if (!address || !size)
+    {
+        if (address) *address = NULL;
+        if (size) *size = 0;
         return sr_error(E_POINTER, &IID_ISharedView, L"GetAddress: address and size must not be NULL");
+    }
     *address = NULL;
     *size = 0;
     AcquireSRWLockShared(&This->span.lock);

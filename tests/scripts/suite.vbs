@@ -1,0 +1,594 @@
+' SharedRegion: the VBScript suite, run by cscript in CTest (tests/scripting.cmake).
+' Exercises every member of ISharedRegion and ISharedView from VBScript: binding calls,
+' properties, bytes (Byte() and Array()), strings, typed access, fill and flush, views,
+' the lock and the signal (with a second cscript process), OpenFile on a temporary file, and
+' the errors with their exact numbers and descriptions.
+'
+' Prints "SKIP: ..." for each check that this VBScript engine cannot carry out (with the reason
+' it found), and ends with "RESULT: N passed, N failed, N skipped"; the harness fails the test
+' without that line. A skipped check is never counted as passed.
+'
+' Run as "suite.vbs hold-lock NAME" it is the helper process of the lock test (see HoldLock).
+Option Explicit
+
+Dim passed, failed, skipped, en, ed
+passed = 0 : failed = 0 : skipped = 0
+
+Sub Check(ok, what)
+    If ok Then
+        passed = passed + 1
+    Else
+        failed = failed + 1
+        WScript.Echo "FAIL: " & what
+    End If
+End Sub
+
+Sub Skip(what, reason)
+    skipped = skipped + 1
+    WScript.Echo "SKIP: " & what & " -- " & reason
+End Sub
+
+' Call right after a statement run under On Error Resume Next: keeps its error, clears Err.
+Sub Catch()
+    en = Err.Number : ed = Err.Description
+    Err.Clear
+End Sub
+
+' The caught error was exactly num with exactly desc.
+Sub CheckErr(num, desc, what)
+    Check en = num, what & ": error number " & Hex(num) & " expected, got " & Hex(en) & " (" & ed & ")"
+    Check ed = desc, what & ": description '" & desc & "' expected, got '" & ed & "'"
+End Sub
+
+' The caught error was exactly num, its description starting with prefix.
+Sub CheckErrPrefix(num, prefix, what)
+    Check en = num, what & ": error number " & Hex(num) & " expected, got " & Hex(en) & " (" & ed & ")"
+    Check Left(ed, Len(prefix)) = prefix, what & ": description starting '" & prefix & "' expected, got '" & ed & "'"
+End Sub
+
+' Error numbers (HRESULTs as VBScript sees them).
+Const E_INVALIDARG = &H80070057
+Const E_ACCESSDENIED = &H80070005
+Const ERR_FILE_NOT_FOUND = &H80070002       ' HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)
+Const ERR_ALREADY_EXISTS = &H800700B7       ' HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS)
+Const ERR_NOT_OWNER = &H80070120            ' HRESULT_FROM_WIN32(ERROR_NOT_OWNER)
+Const DISP_E_TYPEMISMATCH = &H80020005
+Const SR_E_NOTOPEN = &H80040201
+Const SR_E_ALREADYOPEN = &H80040202
+Const SR_E_NOTMAPPED = &H80040203
+Const SR_E_EMPTYFILE = &H80040204
+Const SR_E_BADENCODING = &H80040205
+Const VB_NOT_SUPPORTED = 445                ' "Object doesn't support this action": a missing built-in
+Const GIB = 1073741824
+
+' A pause that works in every host: an anonymous region's private event is never signalled.
+Dim pauser
+Set pauser = CreateObject("SharedRegion.Region")
+pauser.Create "", 1
+Sub Pause(ms)
+    Dim ignored
+    ignored = pauser.WaitSignal(ms)
+End Sub
+
+' ---- the helper process of the lock test ----
+' Opens the region, takes its lock, says so in byte 0, waits for Signal, records in byte 1 that
+' the signal arrived, and exits still holding the lock (so the lock is abandoned).
+Sub HoldLock(name)
+    Dim h
+    Set h = CreateObject("SharedRegion.Region")
+    h.Open name
+    If h.Lock(10000) Then h.WriteByte 0, 1
+    If h.WaitSignal(20000) Then h.WriteByte 1, 1
+    WScript.Quit 0
+End Sub
+
+If WScript.Arguments.Count = 2 Then
+    If WScript.Arguments(0) = "hold-lock" Then HoldLock WScript.Arguments(1)
+End If
+
+Randomize
+Dim stem
+stem = "sr-vbs-suite-" & CStr(Int(Timer * 1000)) & "-" & CStr(Int(Rnd * 1000000))
+
+Dim r, r2, v, v2, b, x, n, i, ok, t, name, fso, path, f, size
+
+' ==== binding calls and properties ====
+name = stem & "-a"
+Set r = CreateObject("SharedRegion.Region")
+Check Not r.IsOpen, "a new object is closed (IsOpen False)"
+Check r.Size = 0, "a closed object's Size is 0"
+Check r.Name = "", "a closed object's Name is empty"
+r.Create name, 65536
+Check r.IsOpen, "IsOpen after Create"
+Check r.Size = 65536, "Size after Create is 65536, got " & r.Size
+Check TypeName(r.Size) = "Double", "Size is a Double, got " & TypeName(r.Size)
+Check r.Name = "Local\" & name, "Name has the Local\ prefix: " & r.Name
+Check r.Created, "Created after Create"
+Check r.Access = 0, "Access of a created region is 0 (ReadWrite)"
+Check r.FilePath = "", "FilePath of a page-file region is empty"
+Check Not r.LockAbandoned, "LockAbandoned starts False"
+
+On Error Resume Next
+r.Create name, 4096 : Catch
+On Error GoTo 0
+CheckErr SR_E_ALREADYOPEN, "Create: this object already has a region open (Local\" & name & "); call Close first", _
+         "Create on an open object"
+
+Set r2 = CreateObject("SharedRegion.Region")
+On Error Resume Next
+r2.Create name, 4096 : Catch
+On Error GoTo 0
+CheckErr ERR_ALREADY_EXISTS, "Create: a region named 'Local\" & name & "' already exists; Create never opens an existing name (use Open or OpenOrCreate)", _
+         "Create of an existing name"
+Check Not r2.IsOpen, "a failed Create leaves the object closed"
+
+' Open with access left out: ReadWrite; the Size of a region opened by name is page-rounded.
+r2.Open name
+Check r2.IsOpen And Not r2.Created, "Open: open, not created"
+Check r2.Access = 0, "Open with access left out is ReadWrite"
+r2.WriteInt32 12, 77
+Check r.ReadInt32(12) = 77, "a write through one object is seen through the other"
+r2.Close
+r2.Close
+Check Not r2.IsOpen, "Close, twice, leaves the object closed"
+
+' Open ReadOnly: writes are refused, nothing is written.
+r2.Open "Local\" & name, 1
+Check r2.Access = 1, "Open(name, 1) gives Access 1 (ReadOnly)"
+On Error Resume Next
+r2.WriteByte 0, 9 : Catch
+On Error GoTo 0
+CheckErr E_ACCESSDENIED, "WriteByte: the region is read-only", "WriteByte on a read-only region"
+Check r.ReadByte(0) = 0, "the refused write changed nothing"
+r2.Close
+
+On Error Resume Next
+r2.Open stem & "-missing" : Catch
+On Error GoTo 0
+CheckErr ERR_FILE_NOT_FOUND, "Open: no region named 'Local\" & stem & "-missing' exists", "Open of a missing name"
+On Error Resume Next
+r2.Open name, 7 : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "Open: access 7 is not 0 (ReadWrite), 1 (ReadOnly) or 2 (CopyOnWrite)", "Open with a bad access"
+On Error Resume Next
+r2.Create "a\b", 4096 : Catch
+On Error GoTo 0
+CheckErrPrefix E_INVALIDARG, "Create:", "Create with a backslash in the name"
+On Error Resume Next
+r2.Create "", 0 : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "Create: size must be at least 1 byte", "Create of 0 bytes"
+
+' OpenOrCreate, sddl left out: True when it created, False when it opened.
+Check r2.OpenOrCreate(stem & "-ooc", 4096) = True, "OpenOrCreate creates a new name (True)"
+Check r2.Created, "Created after OpenOrCreate created"
+Set v = CreateObject("SharedRegion.Region")
+Check v.OpenOrCreate(stem & "-ooc", 4096) = False, "OpenOrCreate opens an existing name (False)"
+Check Not v.Created, "Created is False after OpenOrCreate opened"
+v.Close
+r2.Close
+' Create with an sddl (owner only) and an anonymous region.
+r2.Create stem & "-sddl", 4096, "D:P(A;;GA;;;OW)"
+Check r2.IsOpen, "Create with an sddl"
+r2.Close
+On Error Resume Next
+r2.Create stem & "-badsddl", 4096, "not an sddl" : Catch
+On Error GoTo 0
+CheckErrPrefix E_INVALIDARG, "Create: sddl 'not an sddl' is not a valid security descriptor string", "Create with a bad sddl"
+r2.Create "", 4096
+Check r2.Name = "", "an anonymous region has no Name"
+r2.Close
+
+' ==== bytes ====
+b = r.ReadBytes(0, 4)
+Check VarType(b) = 8209, "ReadBytes returns a Byte() array (VarType vbArray + vbByte = 8209), got " & VarType(b)
+x = TypeName(b)
+If x = "Variant()" And VarType(b) = 8209 Then
+    Skip "TypeName(ReadBytes(...)) = ""Byte()""", "this VBScript engine's TypeName reports Variant() for a Byte() array although VarType is 8209"
+Else
+    Check x = "Byte()", "TypeName of ReadBytes' result is Byte(), got " & x
+End If
+
+' VBScript's Array(...) into WriteBytes; Byte() from ReadBytes back into WriteBytes.
+r.WriteBytes 200, Array(1, 2, 3, 255, 0, 128)
+Check r.ReadByte(200) = 1 And r.ReadByte(201) = 2 And r.ReadByte(202) = 3 And r.ReadByte(203) = 255 _
+      And r.ReadByte(204) = 0 And r.ReadByte(205) = 128, "WriteBytes from Array(1, 2, 3, 255, 0, 128)"
+b = r.ReadBytes(200, 6)
+r.WriteBytes 300, b
+Check r.ReadByte(300) = 1 And r.ReadByte(301) = 2 And r.ReadByte(302) = 3 And r.ReadByte(303) = 255 _
+      And r.ReadByte(304) = 0 And r.ReadByte(305) = 128, "Byte() from ReadBytes written back with WriteBytes"
+r.WriteBytes 310, Array()
+Check r.ReadByte(310) = 0, "WriteBytes of an empty Array() writes nothing"
+b = r.ReadBytes(65536, 0)
+Check VarType(b) = 8209, "ReadBytes of 0 bytes at the end is an (empty) Byte() array"
+
+' Reading a Byte() in VBScript: UBound, and AscB(MidB(...)) (VBScript treats a Byte() as a byte string).
+b = r.ReadBytes(200, 6)
+On Error Resume Next
+x = UBound(b) : Catch
+On Error GoTo 0
+If en = VB_NOT_SUPPORTED Then
+    Skip "UBound(ReadBytes(200, 6)) = 5", "this VBScript engine cannot take UBound of a Byte() array (error 445: " & ed & ")"
+Else
+    Check en = 0 And x = 5, "UBound of a 6-byte Byte() is 5, got " & x & " (error " & Hex(en) & ")"
+End If
+On Error Resume Next
+x = AscB(MidB(b, 4, 1)) : Catch
+On Error GoTo 0
+If en = VB_NOT_SUPPORTED Then
+    Skip "AscB(MidB(bytes, 4, 1)) = 255", "this VBScript engine has no AscB/MidB (error 445: " & ed & ")"
+Else
+    Check en = 0 And x = 255, "AscB(MidB(bytes, 4, 1)) is 255, got " & x & " (error " & Hex(en) & ")"
+End If
+On Error Resume Next
+x = LenB(b) : Catch
+On Error GoTo 0
+If en = VB_NOT_SUPPORTED Then
+    Skip "LenB(ReadBytes(200, 6)) = 6", "this VBScript engine has no LenB for a Byte() array (error 445: " & ed & ")"
+Else
+    Check en = 0 And x = 6, "LenB of a 6-byte Byte() is 6, got " & x & " (error " & Hex(en) & ")"
+End If
+
+' Byte errors: exact number and description, and nothing written.
+On Error Resume Next
+v = r.ReadBytes(70000, 16) : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "ReadBytes: offset 70000 + count 16 is past the end of the region (65536 bytes)", "ReadBytes past the end"
+On Error Resume Next
+r.WriteBytes 400, Array(1, 2, 300) : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "WriteBytes: element 2 of data is 300, not a whole number 0..255", "WriteBytes with 300 in the array"
+Check r.ReadByte(400) = 0, "the refused WriteBytes wrote nothing"
+On Error Resume Next
+r.WriteBytes 400, Array(1, -1) : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "WriteBytes: element 1 of data is -1, not a whole number 0..255", "WriteBytes with -1 in the array"
+On Error Resume Next
+r.WriteBytes 400, "abc" : Catch
+On Error GoTo 0
+CheckErr DISP_E_TYPEMISMATCH, "WriteBytes: data must be a Byte() array or an array of numbers 0..255, not a String", "WriteBytes of a String"
+On Error Resume Next
+r.WriteBytes 65534, Array(1, 2, 3) : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "WriteBytes: offset 65534 + count 3 is past the end of the region (65536 bytes)", "WriteBytes past the end"
+On Error Resume Next
+v = r.ReadBytes(1.5, 1) : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "ReadBytes: offset 1.5 is not a whole number", "ReadBytes at a fractional offset"
+On Error Resume Next
+v = r.ReadBytes(-1, 1) : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "ReadBytes: offset -1 is negative", "ReadBytes at a negative offset"
+
+' ==== strings ====
+n = r.WriteString(1000, "hello " & Chr(233) & "t" & Chr(233))
+Check n = 12, "WriteString (UTF-8, NUL included) returns 12, got " & n
+Check r.ReadString(1000) = "hello " & Chr(233) & "t" & Chr(233), "ReadString with everything left out"
+Check r.ReadByte(1006) = &HC3 And r.ReadByte(1007) = &HA9, "e-acute is C3 A9 in UTF-8"
+Check r.ReadString(1000, 5) = "hello", "ReadString with maxBytes"
+Check r.ReadString(1000, 5, "utf-8") = "hello", "ReadString with maxBytes and encoding"
+n = r.WriteString(1100, "wide", "utf-16")
+Check n = 10, "WriteString utf-16 returns 10, got " & n
+Check r.ReadByte(1100) = Asc("w") And r.ReadByte(1101) = 0, "utf-16 is little-endian"
+Check r.ReadString(1100, , "utf-16") = "wide", "ReadString with maxBytes left out and encoding given"
+n = r.WriteString(1200, "abcdef", , False)
+Check n = 6, "WriteString with encoding left out and terminate False returns 6, got " & n
+n = r.WriteString(1200, "xyz", "utf-8", False)
+Check r.ReadString(1200) = "xyzdef", "an unterminated WriteString leaves the bytes after it"
+n = r.WriteString(1300, "")
+Check n = 1 And r.ReadString(1300) = "", "WriteString of an empty string writes the NUL only"
+On Error Resume Next
+x = ChrW(&H4E2D) : Catch
+On Error GoTo 0
+If en = VB_NOT_SUPPORTED Then
+    Skip "a CJK character (3 UTF-8 bytes) round trip", "this VBScript engine has no ChrW (error 445: " & ed & ")"
+Else
+    n = r.WriteString(1400, x)
+    Check n = 4 And r.ReadByte(1400) = &HE4 And r.ReadByte(1401) = &HB8 And r.ReadByte(1402) = &HAD, _
+          "U+4E2D is E4 B8 AD in UTF-8"
+    Check r.ReadString(1400) = x, "U+4E2D round trip"
+End If
+r.WriteBytes 1500, Array(Asc("a"), 255, 254, 0)
+On Error Resume Next
+x = r.ReadString(1500) : Catch
+On Error GoTo 0
+CheckErr SR_E_BADENCODING, "ReadString: the 3 bytes at offset 1500 are not valid UTF-8", "ReadString of invalid UTF-8"
+On Error Resume Next
+x = r.ReadString(1000, , "latin-1") : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "ReadString: encoding 'latin-1' is not ""utf-8"" or ""utf-16""", "ReadString with an unknown encoding"
+On Error Resume Next
+n = r.WriteString(65534, "abc") : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "WriteString: offset 65534 + count 4 is past the end of the region (65536 bytes)", "WriteString past the end"
+
+' ==== typed access, Fill, Flush ====
+r.WriteByte 2001, 200
+Check r.ReadByte(2001) = 200, "WriteByte/ReadByte"
+Check TypeName(r.ReadByte(2001)) = "Byte", "ReadByte returns a Byte"
+r.WriteInt32 2003, -123456789
+Check r.ReadInt32(2003) = -123456789, "Int32 at an odd offset"
+Check TypeName(r.ReadInt32(2003)) = "Long", "ReadInt32 returns a Long"
+r.WriteBytes 2010, Array(&HFF, &HFF, &HFF, &H7F)
+Check r.ReadInt32(2010) = 2147483647, "ReadInt32 is little-endian (FF FF FF 7F = 2147483647)"
+r.WriteInt32 2020, 1
+Check r.ReadByte(2020) = 1 And r.ReadByte(2023) = 0, "WriteInt32 is little-endian"
+r.WriteDouble 2031, 1 / 3
+Check r.ReadDouble(2031) = 1 / 3, "Double at an odd offset round trips exactly"
+r.WriteDouble 2041, 2 ^ 53
+Check r.ReadDouble(2041) = 2 ^ 53, "2^53 round trips"
+r.WriteDouble 2051, 1.5
+Check r.ReadByte(2051) = 0 And r.ReadByte(2057) = &HF8 And r.ReadByte(2058) = &H3F, "1.5 is 3FF8000000000000, stored little-endian (00 .. F8 3F)"
+On Error Resume Next
+r.WriteByte 0, 256 : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "WriteByte: value 256 is not 0..255", "WriteByte 256"
+On Error Resume Next
+x = r.ReadInt32(65533) : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "ReadInt32: offset 65533 + count 4 is past the end of the region (65536 bytes)", "ReadInt32 across the end"
+r.Fill 3000, 100, &HAB
+Check r.ReadByte(3000) = &HAB And r.ReadByte(3099) = &HAB And r.ReadByte(3100) = 0, "Fill sets exactly count bytes"
+On Error Resume Next
+r.Fill 3000, 10, 256 : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "Fill: value 256 is not 0..255", "Fill with 256"
+r.Flush
+r.Flush 4096
+r.Flush 0, 4096
+Check r.IsOpen, "Flush with no arguments, offset only, and both"
+On Error Resume Next
+r.Flush 70000 : Catch
+On Error GoTo 0
+CheckErrPrefix E_INVALIDARG, "Flush: offset 70000", "Flush past the end"
+
+' ==== a region larger than 4 GiB (page-file backed; only touched pages cost memory) ====
+Set v = CreateObject("SharedRegion.Region")
+v.Create "", 5 * GIB
+Check v.Size = 5 * GIB, "a 5 GiB region's Size is 5368709120, got " & v.Size
+v.WriteDouble 5 * GIB - 8, 42.5
+Check v.ReadDouble(5 * GIB - 8) = 42.5, "a Double at 5 GiB - 8"
+v.WriteInt32 4 * GIB + 1, -7
+Set v2 = v.MapView(4 * GIB + 1, 4096)
+Check v2.Offset = 4 * GIB + 1 And v2.ReadInt32(0) = -7, "a view at 4 GiB + 1 sees the region's bytes"
+v2.Unmap
+v.Close
+
+' ==== views ====
+r.Fill 0, 65536, 0
+Set v = r.MapView(12345, 1000)
+Check TypeName(v) = "ISharedView", "MapView returns an ISharedView, got " & TypeName(v)
+Check v.Offset = 12345, "view Offset 12345 (unaligned), got " & v.Offset
+Check v.Size = 1000, "view Size 1000, got " & v.Size
+Check v.Access = 0, "a view with access left out has the region's access (0)"
+Check v.IsMapped, "IsMapped after MapView"
+Check v.Region.Name = r.Name, "view.Region is the region"
+v.WriteByte 0, 7
+Check r.ReadByte(12345) = 7, "view offset 0 is region offset 12345"
+r.WriteInt32 12345 + 996, 99
+Check v.ReadInt32(996) = 99, "the view sees the region's writes at its last 4 bytes"
+v.WriteBytes 10, Array(4, 5, 6)
+b = v.ReadBytes(10, 3)
+r.WriteBytes 100, b
+Check r.ReadByte(100) = 4 And r.ReadByte(101) = 5 And r.ReadByte(102) = 6, "view WriteBytes(Array) and ReadBytes (Byte()) round trip"
+Check VarType(b) = 8209, "view ReadBytes returns a Byte() array"
+n = v.WriteString(20, "view text")
+Check n = 10 And v.ReadString(20) = "view text" And r.ReadString(12345 + 20) = "view text", "view WriteString/ReadString"
+n = v.WriteString(40, "wv", "utf-16", False)
+Check n = 4 And v.ReadString(40, 4, "utf-16") = "wv", "view utf-16 strings with terminate False and maxBytes"
+v.WriteInt32 51, -2
+Check v.ReadInt32(51) = -2, "view Int32"
+v.WriteDouble 61, -0.125
+Check v.ReadDouble(61) = -0.125, "view Double"
+v.WriteByte 70, 255
+Check v.ReadByte(70) = 255, "view Byte"
+v.Fill 80, 20, 17
+Check v.ReadByte(80) = 17 And v.ReadByte(99) = 17 And v.ReadByte(100) = 0, "view Fill"
+v.Flush
+v.Flush 0, 100
+Check v.IsMapped, "view Flush with and without arguments"
+On Error Resume Next
+x = v.ReadBytes(999, 2) : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "ReadBytes: offset 999 + count 2 is past the end of the view (1000 bytes)", "view ReadBytes past its end"
+On Error Resume Next
+v.WriteByte 0, 300 : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "WriteByte: value 300 is not 0..255", "view WriteByte 300"
+
+' Size 0 maps to the end; a ReadOnly view refuses writes; a CopyOnWrite view keeps its writes.
+Set v2 = r.MapView(65000, 0)
+Check v2.Size = 536, "MapView(65000, 0) maps to the end (536 bytes), got " & v2.Size
+v2.Unmap
+Set v2 = r.MapView(12345, 100, 1)
+Check v2.Access = 1, "MapView with access 1 is ReadOnly"
+Check v2.ReadByte(0) = 7, "a ReadOnly view reads"
+On Error Resume Next
+v2.WriteByte 0, 1 : Catch
+On Error GoTo 0
+CheckErr E_ACCESSDENIED, "WriteByte: the view is read-only", "WriteByte through a ReadOnly view"
+v2.Unmap
+Set v2 = r.MapView(8191, 10, 2)
+Check v2.Access = 2, "MapView with access 2 is CopyOnWrite"
+v2.WriteByte 0, 66
+Check v2.ReadByte(0) = 66 And r.ReadByte(8191) = 0, "a CopyOnWrite view's write stays private"
+v2.Unmap
+On Error Resume Next
+Set v2 = r.MapView(70000, 10) : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "MapView: offset 70000 is at or past the end of the region (65536 bytes)", "MapView past the end"
+On Error Resume Next
+Set v2 = r.MapView(65000, 1000) : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "MapView: offset 65000 + size 1000 is past the end of the region (65536 bytes)", "MapView across the end"
+
+' A view outlives Close and the release of its region object.
+Set v2 = r.MapView(1, 100)
+v2.WriteInt32 0, 4242
+name = r.Name
+r.Close
+Check Not r.IsOpen, "the region is closed"
+Check v2.IsMapped And v2.ReadInt32(0) = 4242, "a view still reads after its region was closed"
+v2.WriteInt32 4, 5151
+Check v2.ReadInt32(4) = 5151, "a view still writes after its region was closed"
+Check Not v2.Region.IsOpen, "view.Region is the (closed) region"
+Set r = Nothing
+Check v2.ReadInt32(0) = 4242, "a view still reads after its region object was released"
+Set r2 = CreateObject("SharedRegion.Region")
+r2.Open name
+Check r2.ReadInt32(5) = 5151, "another object opening the name sees the view's write"
+r2.Close
+v2.Unmap
+Check Not v2.IsMapped, "IsMapped False after Unmap"
+On Error Resume Next
+x = v2.ReadByte(0) : Catch
+On Error GoTo 0
+CheckErr SR_E_NOTMAPPED, "ReadByte: the view is not mapped (Unmap was called)", "ReadByte after Unmap"
+v2.Unmap
+Check Not v2.IsMapped, "Unmap twice is harmless"
+v.Unmap
+
+' The closed region: every data call fails with SR_E_NOTOPEN.
+Set r = CreateObject("SharedRegion.Region")
+On Error Resume Next
+x = r.ReadInt32(0) : Catch
+On Error GoTo 0
+CheckErr SR_E_NOTOPEN, "ReadInt32: the region is not open (call Create, Open, OpenOrCreate or OpenFile first)", "ReadInt32 on a closed region"
+On Error Resume Next
+Set v = r.MapView(0, 1) : Catch
+On Error GoTo 0
+CheckErr SR_E_NOTOPEN, "MapView: the region is not open (call Create, Open, OpenOrCreate or OpenFile first)", "MapView on a closed region"
+On Error Resume Next
+x = r.Lock(0) : Catch
+On Error GoTo 0
+CheckErr SR_E_NOTOPEN, "Lock: the region is not open (call Create, Open, OpenOrCreate or OpenFile first)", "Lock on a closed region"
+
+' ==== lock and signal ====
+name = stem & "-lock"
+r.Create name, 4096
+Check r.Lock() = True, "Lock with the timeout left out"
+Check r.Lock(0) = True, "Lock(0) again on the same thread (the lock is recursive)"
+r.Unlock
+r.Unlock
+On Error Resume Next
+r.Unlock : Catch
+On Error GoTo 0
+CheckErr ERR_NOT_OWNER, "Unlock: this thread does not hold the region's lock (Lock was not called, or was called on another thread)", _
+         "Unlock of a lock not held"
+On Error Resume Next
+x = r.Lock(-2) : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "Lock: timeoutMs -2 is negative (use -1 to wait forever)", "Lock(-2)"
+t = Timer
+Check r.WaitSignal(100) = False, "WaitSignal(100) without Signal times out (False)"
+Check Timer - t >= 0.08, "WaitSignal(100) waited about 100 ms, waited " & (Timer - t)
+r.Signal
+Check r.WaitSignal(0) = True, "WaitSignal(0) after Signal"
+Check r.WaitSignal(0) = False, "the signal is auto-reset"
+r.Signal
+Check r.WaitSignal() = True, "WaitSignal with the timeout left out, after Signal"
+On Error Resume Next
+x = r.WaitSignal(-5) : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "WaitSignal: timeoutMs -5 is negative (use -1 to wait forever)", "WaitSignal(-5)"
+
+' Another process takes the lock, waits for our Signal and exits still holding it.
+Dim shell, cmd
+Set shell = CreateObject("WScript.Shell")
+cmd = """" & WScript.FullName & """ //nologo """ & WScript.ScriptFullName & """ hold-lock " & name
+shell.Run cmd, 0, False
+For i = 1 To 600
+    If r.ReadByte(0) = 1 Then Exit For
+    Pause 25
+Next
+Check r.ReadByte(0) = 1, "the helper process took the lock"
+t = Timer
+Check r.Lock(150) = False, "Lock(150) times out (False) while another process holds the lock"
+Check Timer - t >= 0.13, "Lock(150) waited about 150 ms, waited " & (Timer - t)
+r.Signal
+Check r.Lock(20000) = True, "Lock succeeds once the holder has exited"
+Check r.ReadByte(1) = 1, "the helper process received Signal in WaitSignal"
+Check r.LockAbandoned, "LockAbandoned is True: the holder died holding the lock"
+r.Unlock
+Check r.Lock(0) = True, "Lock(0) again"
+Check Not r.LockAbandoned, "LockAbandoned is reset by the next Lock"
+r.Unlock
+r.Close
+
+' ==== OpenFile on a temporary file ====
+Set fso = CreateObject("Scripting.FileSystemObject")
+path = fso.BuildPath(fso.GetSpecialFolder(2), fso.GetTempName())
+Set f = fso.CreateTextFile(path, True)
+f.Write "hello file"
+f.Close
+r.OpenFile path
+Check r.IsOpen And r.Size = 10, "OpenFile with size left out maps the file's 10 bytes, Size " & r.Size
+Check LCase(r.FilePath) = LCase(path), "FilePath is the file's full path: " & r.FilePath
+Check Not r.Created, "Created is False for OpenFile"
+Check r.Name = "", "an unnamed file mapping has no Name"
+Check r.ReadString(0, 10) = "hello file", "the file's bytes"
+r.WriteString 0, "HELLO", , False
+r.Flush
+r.Close
+Set f = fso.OpenTextFile(path, 1)
+x = f.ReadAll()
+f.Close
+Check x = "HELLO file", "WriteString + Flush reached the file: '" & x & "'"
+
+' Grow to 4096 bytes, with a name that shares the mapping.
+r.OpenFile path, 4096, 0, stem & "-file"
+Check r.Size = 4096, "OpenFile with a size grows the mapping to 4096"
+Check r.Name = "Local\" & stem & "-file", "OpenFile with a name: " & r.Name
+Set r2 = CreateObject("SharedRegion.Region")
+r2.Open stem & "-file"
+r2.WriteInt32 4092, 31337
+Check r.ReadInt32(4092) = 31337, "another object opened the file mapping by its name"
+r2.Close
+r.Close
+Check fso.GetFile(path).Size = 4096, "the file grew to 4096 bytes, is " & fso.GetFile(path).Size
+
+' ReadOnly and CopyOnWrite.
+r.OpenFile path, , 1
+Check r.Access = 1 And r.Size = 4096, "OpenFile ReadOnly with size left out"
+On Error Resume Next
+r.Fill 0, 1, 0 : Catch
+On Error GoTo 0
+CheckErr E_ACCESSDENIED, "Fill: the region is read-only", "Fill on a ReadOnly file"
+r.Close
+On Error Resume Next
+r.OpenFile path, 8192, 1 : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "OpenFile: size 8192 is larger than '" & path & "' (4096 bytes); only a ReadWrite mapping can grow a file", _
+         "OpenFile ReadOnly cannot grow"
+Check Not r.IsOpen, "a failed OpenFile leaves the object closed"
+r.OpenFile path, 0, 2
+Check r.Access = 2, "OpenFile CopyOnWrite"
+r.WriteString 0, "private", , False
+Check r.ReadString(0, 7) = "private", "a CopyOnWrite region reads its own writes"
+r.Close
+Set f = fso.OpenTextFile(path, 1)
+x = f.Read(10)
+f.Close
+Check x = "HELLO file", "a CopyOnWrite write never reaches the file: '" & x & "'"
+
+' Errors: an empty file, a missing file.
+Set f = fso.CreateTextFile(path, True)
+f.Close
+On Error Resume Next
+r.OpenFile path : Catch
+On Error GoTo 0
+CheckErrPrefix SR_E_EMPTYFILE, "OpenFile: '", "OpenFile of an empty file"
+Check InStr(ed, "' is empty; pass a size to grow it (ReadWrite only)") > 0, "the empty-file description says what to do: " & ed
+fso.DeleteFile path
+On Error Resume Next
+r.OpenFile path : Catch
+On Error GoTo 0
+CheckErrPrefix ERR_FILE_NOT_FOUND, "OpenFile: cannot open '", "OpenFile of a missing file"
+Check Right(ed, 10) = " (error 2)", "the missing-file description carries the system's message and code: " & ed
+On Error Resume Next
+r.OpenFile "" : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "OpenFile: the path is empty", "OpenFile of an empty path"
+
+WScript.Echo "RESULT: " & passed & " passed, " & failed & " failed, " & skipped & " skipped"
+If failed > 0 Then WScript.Quit 1

@@ -1,0 +1,577 @@
+/*
+ * SharedRegion tests: many threads on the same objects.
+ *
+ * Multithreaded apartment: THREADS threads x OPS mixed operations on shared objects: reads and
+ * writes (bytes, typed, strings, fill), views mapped and unmapped, a shared view unmapped and
+ * replaced by any thread, a shared region object closed and re-opened by any thread while the
+ * others use it, and a counter incremented under the region's lock. No crash, no deadlock (every
+ * wait is bounded), and the invariants hold: each thread reads back exactly what it wrote in its
+ * own stripe, every call on a shared object that another thread may close returns either success
+ * or exactly "not open"/"not mapped", and the counter ends at the number of increments.
+ *
+ * Single-threaded apartments: the objects aggregate the free-threaded marshaler, so marshaling
+ * them into another apartment hands over the same pointer (no proxy), and they stay usable from
+ * any thread even after the apartment that created them is gone.
+ */
+#include "hardening.h"
+
+#define THREADS       8
+#define OPS           100000
+#define STRIPE        65536                   /* each thread's own bytes */
+#define SHARED_OFF    (THREADS * STRIPE)      /* the counter and the shared view's bytes */
+#define REGION_SIZE   (SHARED_OFF + STRIPE)
+#define RUN_TIMEOUT   240000                  /* ms: past this the run is declared deadlocked */
+#define LOCK_TIMEOUT  20000                   /* ms: a Lock that waits longer is a deadlock */
+
+static struct
+{
+    WCHAR name[64];
+    ISharedRegion *region;       /* open all along */
+    ISharedRegion *shared;       /* the same name; closed and re-opened by any thread */
+    SRWLOCK view_lock;           /* guards the pointer in `view`, not the calls on it */
+    ISharedView *view;           /* a view of the shared area; unmapped and replaced by any thread */
+    LONG increments;             /* how many times threads incremented the counter */
+    LONG closes, opens, remaps, not_open, not_mapped, maps;
+    double start;
+} g;
+
+struct worker
+{
+    unsigned int index;
+    ULONGLONG seed;
+    LONG errors;
+    unsigned int ops;
+    char first_error[400];
+};
+
+static ULONGLONG next_random(ULONGLONG *s)
+{
+    ULONGLONG x = *s;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *s = x;
+}
+
+static VARIANT utf16;             /* "utf-16", made once; the server never frees its arguments */
+
+static void record_error(struct worker *w, const char *what, HRESULT hr)
+{
+    IErrorInfo *info = NULL;
+    BSTR desc = NULL;
+
+    if (w->errors++) return;
+    if (GetErrorInfo(0, &info) == S_OK && info)
+    {
+        IErrorInfo_GetDescription(info, &desc);
+        IErrorInfo_Release(info);
+    }
+    snprintf(w->first_error, sizeof(w->first_error), "thread %u op %u: %s (hr %#lx: %ls)", w->index, w->ops,
+             what, (unsigned long)hr, desc ? desc : L"");
+    SysFreeString(desc);
+}
+
+#define CHECK(cond, what, hr) do { if (!(cond)) record_error(w, what, hr); } while (0)
+
+static ISharedView *take_shared_view(void)
+{
+    ISharedView *v;
+    AcquireSRWLockShared(&g.view_lock);
+    if ((v = g.view)) ISharedView_AddRef(v);
+    ReleaseSRWLockShared(&g.view_lock);
+    return v;
+}
+
+static void one_op(struct worker *w, unsigned int op)
+{
+    ULONGLONG r = next_random(&w->seed);
+    double base = (double)w->index * STRIPE;
+    unsigned int off = (unsigned int)(r >> 8) % (STRIPE - 64), kind = (unsigned int)(r % 100);
+    HRESULT hr;
+
+    if (kind < 20)
+    {
+        /* Bytes in the own stripe, written and read back. */
+        BYTE bytes[32];
+        VARIANT v, res;
+        unsigned int i;
+        for (i = 0; i < sizeof(bytes); i++) bytes[i] = (BYTE)(op + i + w->index);
+        v = byte_array(bytes, sizeof(bytes));
+        hr = ISharedRegion_WriteBytes(g.region, base + off, v);
+        CHECK(hr == S_OK, "WriteBytes", hr);
+        VariantClear(&v);
+        hr = ISharedRegion_ReadBytes(g.region, base + off, sizeof(bytes), &res);
+        CHECK(hr == S_OK, "ReadBytes", hr);
+        if (hr == S_OK)
+        {
+            void *p;
+            SafeArrayAccessData(V_ARRAY(&res), &p);
+            CHECK(!memcmp(p, bytes, sizeof(bytes)), "ReadBytes returned other bytes than were written", S_OK);
+            SafeArrayUnaccessData(V_ARRAY(&res));
+            VariantClear(&res);
+        }
+    }
+    else if (kind < 35)
+    {
+        /* Typed values at unaligned offsets of the own stripe. */
+        LONG i32 = (LONG)(r >> 17), got32 = 0;
+        double d = (double)(r >> 11) / 3.0, gotd = 0;
+        hr = ISharedRegion_WriteInt32(g.region, base + off + 1, i32);
+        CHECK(hr == S_OK, "WriteInt32", hr);
+        hr = ISharedRegion_ReadInt32(g.region, base + off + 1, &got32);
+        CHECK(hr == S_OK && got32 == i32, "ReadInt32 read back another value", hr);
+        hr = ISharedRegion_WriteDouble(g.region, base + off + 3, d);
+        CHECK(hr == S_OK, "WriteDouble", hr);
+        hr = ISharedRegion_ReadDouble(g.region, base + off + 3, &gotd);
+        CHECK(hr == S_OK && gotd == d, "ReadDouble read back another value", hr);
+    }
+    else if (kind < 45)
+    {
+        /* The object other threads close and re-open: success, or exactly "not open". */
+        LONG v = (LONG)op, got = 0;
+        hr = ISharedRegion_WriteInt32(g.shared, base + off, v);
+        CHECK(hr == S_OK || hr == SR_E_NOTOPEN, "WriteInt32 on the shared object", hr);
+        if (hr == SR_E_NOTOPEN) InterlockedIncrement(&g.not_open);
+        hr = ISharedRegion_ReadInt32(g.shared, base + off, &got);
+        CHECK(hr == S_OK || hr == SR_E_NOTOPEN, "ReadInt32 on the shared object", hr);
+        /* Whatever object the bytes were written through, the region is the same: read it back. */
+        hr = ISharedRegion_ReadInt32(g.region, base + off, &got);
+        CHECK(hr == S_OK, "ReadInt32", hr);
+    }
+    else if (kind < 55)
+    {
+        /* The shared view: success, or exactly "not mapped" once some thread unmapped it. */
+        ISharedView *v = take_shared_view();
+        VARIANT res;
+        if (v)
+        {
+            hr = ISharedView_ReadBytes(v, off % 4096, 16, &res);
+            CHECK(hr == S_OK || hr == SR_E_NOTMAPPED, "ReadBytes on the shared view", hr);
+            if (hr == S_OK) VariantClear(&res);
+            else InterlockedIncrement(&g.not_mapped);
+            hr = ISharedView_Fill(v, 4096 + w->index * 64, 64, (LONG)(op & 0xff));
+            CHECK(hr == S_OK || hr == SR_E_NOTMAPPED, "Fill on the shared view", hr);
+            ISharedView_Release(v);
+        }
+    }
+    else if (kind < 61)
+    {
+        /* A view of the own stripe: write through it, read through the region, unmap. */
+        ISharedView *v = NULL;
+        ISharedViewMemory *mem = NULL;
+        LONG got = 0;
+        hr = ISharedRegion_MapView(g.region, base + off, 64, missing(), &v);
+        CHECK(hr == S_OK, "MapView", hr);
+        if (hr == S_OK)
+        {
+            void *address;
+            SIZE_T size;
+            InterlockedIncrement(&g.maps);
+            hr = ISharedView_WriteInt32(v, 8, (LONG)op ^ 0x5a5a);
+            CHECK(hr == S_OK, "WriteInt32 through a view", hr);
+            hr = ISharedRegion_ReadInt32(g.region, base + off + 8, &got);
+            CHECK(hr == S_OK && got == ((LONG)op ^ 0x5a5a), "a view's write not seen through the region", hr);
+            ISharedView_QueryInterface(v, &IID_ISharedViewMemory, (void **)&mem);
+            hr = ISharedViewMemory_GetAddress(mem, &address, &size);
+            CHECK(hr == S_OK && size == 64 && *(LONG *)((BYTE *)address + 8) == ((LONG)op ^ 0x5a5a),
+                  "GetAddress does not show the view's bytes", hr);
+            ISharedViewMemory_Release(mem);
+            if (op & 1)
+            {
+                hr = ISharedView_Unmap(v);
+                CHECK(hr == S_OK, "Unmap", hr);
+                hr = ISharedView_ReadInt32(v, 8, &got);
+                CHECK(hr == SR_E_NOTMAPPED, "a read after Unmap", hr);
+            }
+            ISharedView_Release(v);
+        }
+    }
+    else if (kind < 67)
+    {
+        /* The counter, under the region's cross-process lock. */
+        VARIANT_BOOL ok = VARIANT_FALSE;
+        LONG count = 0;
+        hr = ISharedRegion_Lock(g.region, LOCK_TIMEOUT, &ok);
+        CHECK(hr == S_OK && ok == VARIANT_TRUE, "Lock timed out or failed (deadlock?)", hr);
+        if (hr == S_OK && ok)
+        {
+            hr = ISharedRegion_ReadInt32(g.region, SHARED_OFF, &count);
+            CHECK(hr == S_OK, "ReadInt32 of the counter", hr);
+            hr = ISharedRegion_WriteInt32(g.region, SHARED_OFF, count + 1);
+            CHECK(hr == S_OK, "WriteInt32 of the counter", hr);
+            InterlockedIncrement(&g.increments);
+            hr = ISharedRegion_Unlock(g.region);
+            CHECK(hr == S_OK, "Unlock", hr);
+        }
+    }
+    else if (kind < 68)
+    {
+        /* Close the shared object, or open it again: any thread, any time. */
+        if (r & 0x10000)
+        {
+            hr = ISharedRegion_Close(g.shared);
+            CHECK(hr == S_OK, "Close", hr);
+            InterlockedIncrement(&g.closes);
+        }
+        else
+        {
+            hr = open_region(g.shared, g.name, -1);
+            CHECK(hr == S_OK || hr == SR_E_ALREADYOPEN, "Open of the shared object", hr);
+            if (hr == S_OK) InterlockedIncrement(&g.opens);
+        }
+    }
+    else if (kind < 69)
+    {
+        /* Unmap the shared view (others may be using it) and put a new one in its place. */
+        ISharedView *fresh = NULL, *old;
+        hr = ISharedRegion_MapView(g.region, SHARED_OFF, 8192, missing(), &fresh);
+        CHECK(hr == S_OK, "MapView of the shared area", hr);
+        AcquireSRWLockExclusive(&g.view_lock);
+        old = g.view;
+        g.view = fresh;
+        ReleaseSRWLockExclusive(&g.view_lock);
+        if (old)
+        {
+            hr = ISharedView_Unmap(old);
+            CHECK(hr == S_OK, "Unmap of the shared view", hr);
+            ISharedView_Release(old);
+        }
+        InterlockedIncrement(&g.remaps);
+    }
+    else if (kind < 80)
+    {
+        /* Strings in the own stripe. */
+        WCHAR text[32];
+        BSTR b, got = NULL;
+        LONG n = 0;
+        swprintf(text, ARRAY_SIZE(text), L"t%u-%u", w->index, op);
+        b = SysAllocString(text);
+        hr = ISharedRegion_WriteString(g.region, base + off, b, (r & 1) ? utf16 : missing(), missing(), &n);
+        CHECK(hr == S_OK, "WriteString", hr);
+        hr = ISharedRegion_ReadString(g.region, base + off, missing(), (r & 1) ? utf16 : missing(), &got);
+        CHECK(hr == S_OK && got && !wcscmp(got, text), "ReadString read back another string", hr);
+        SysFreeString(got);
+        SysFreeString(b);
+    }
+    else if (kind < 90)
+    {
+        /* Fill the own stripe's piece and check a byte of it. */
+        BYTE value = (BYTE)(op * 7 + 1), got = 0;
+        hr = ISharedRegion_Fill(g.region, base + off, 48, value);
+        CHECK(hr == S_OK, "Fill", hr);
+        hr = ISharedRegion_ReadByte(g.region, base + off + 47, &got);
+        CHECK(hr == S_OK && got == value, "ReadByte after Fill", hr);
+    }
+    else
+    {
+        /* Properties, and reads of other threads' stripes (their contents change under us: no check). */
+        double size = 0;
+        VARIANT_BOOL open;
+        VARIANT res;
+        hr = ISharedRegion_get_Size(g.region, &size);
+        CHECK(hr == S_OK && size == REGION_SIZE, "Size", hr);
+        hr = ISharedRegion_get_IsOpen(g.shared, &open);
+        CHECK(hr == S_OK, "IsOpen", hr);
+        hr = ISharedRegion_get_Size(g.shared, &size);
+        CHECK(hr == S_OK && (size == 0 || size == REGION_SIZE), "Size of the shared object", hr);
+        hr = ISharedRegion_ReadBytes(g.region, (double)((r >> 20) % THREADS) * STRIPE + off, 64, &res);
+        CHECK(hr == S_OK, "ReadBytes of another stripe", hr);
+        VariantClear(&res);
+    }
+}
+
+static DWORD WINAPI worker_main(void *param)
+{
+    struct worker *w = param;
+
+    if (FAILED(CoInitializeEx(NULL, COINIT_MULTITHREADED)))
+    {
+        record_error(w, "CoInitializeEx", E_FAIL);
+        return 1;
+    }
+    for (w->ops = 0; w->ops < OPS; w->ops++) one_op(w, w->ops);
+    CoUninitialize();
+    return 0;
+}
+
+static void test_threads_share_objects_in_the_mta(void **state)
+{
+    struct worker workers[THREADS];
+    HANDLE threads[THREADS];
+    unsigned int i, done = 0;
+    LONG counter = 0, errors = 0;
+    DWORD wait;
+    double elapsed;
+
+    memset(&g, 0, sizeof(g));
+    utf16 = vstr(L"utf-16");
+    swprintf(g.name, ARRAY_SIZE(g.name), L"sr-hard-conc-%lu", GetCurrentProcessId());
+    InitializeSRWLock(&g.view_lock);
+    g.region = create_region(g.name, REGION_SIZE);
+    g.shared = new_region();
+    assert_int_equal(open_region(g.shared, g.name, -1), S_OK);
+    assert_int_equal(ISharedRegion_MapView(g.region, SHARED_OFF, 8192, missing(), &g.view), S_OK);
+
+    g.start = now_ms();
+    for (i = 0; i < THREADS; i++)
+    {
+        memset(&workers[i], 0, sizeof(workers[i]));
+        workers[i].index = i;
+        workers[i].seed = 0x9e3779b97f4a7c15ULL * (i + 1);
+        threads[i] = CreateThread(NULL, 0, worker_main, &workers[i], 0, NULL);
+        assert_non_null(threads[i]);
+    }
+    wait = WaitForMultipleObjects(THREADS, threads, TRUE, RUN_TIMEOUT);
+    elapsed = now_ms() - g.start;
+    if (wait == WAIT_TIMEOUT)
+    {
+        for (i = 0; i < THREADS; i++) done += workers[i].ops;
+        fail_msg("not finished after %u s: %u of %u operations done (deadlock, or far too slow)", RUN_TIMEOUT / 1000,
+                 done, THREADS * OPS);
+    }
+    for (i = 0; i < THREADS; i++)
+    {
+        CloseHandle(threads[i]);
+        done += workers[i].ops;
+        errors += workers[i].errors;
+        if (workers[i].errors) print_error("%s (%ld errors in this thread)\n", workers[i].first_error, workers[i].errors);
+    }
+    assert_int_equal(ISharedRegion_ReadInt32(g.region, SHARED_OFF, &counter), S_OK);
+    print_message("[ FIGURES  ] concurrency: %u threads x %u operations = %u in %.1f s; %ld locked increments "
+                  "(counter %ld); shared object closed %ld / re-opened %ld times (%ld calls found it closed); shared "
+                  "view replaced %ld times (%ld calls found it unmapped); %ld views mapped\n",
+                  THREADS, OPS, done, elapsed / 1000, g.increments, counter, g.closes, g.opens, g.not_open, g.remaps,
+                  g.not_mapped, g.maps);
+    assert_int_equal(errors, 0);
+    assert_int_equal(done, THREADS * OPS);
+    assert_int_equal(counter, g.increments);
+
+    VariantClear(&utf16);
+    ISharedView_Release(g.view);
+    ISharedRegion_Release(g.shared);
+    ISharedRegion_Release(g.region);
+    assert_int_equal(server_can_unload_now(), S_OK);
+    assert_false(section_exists(g.name));
+}
+
+/* ---- single-threaded apartments ---- */
+
+struct sta_job
+{
+    IStream *stream;             /* in: the marshaled interface */
+    void *expected;              /* in: the pointer the MTA holds */
+    void *received;              /* out: what unmarshaling gave */
+    HRESULT hr;                  /* out: of the unmarshal */
+    LONG value;                  /* out: read through the pointer */
+    HRESULT call;                /* out: of that read */
+};
+
+static DWORD WINAPI sta_unmarshal(void *param)
+{
+    struct sta_job *job = param;
+    ISharedRegion *r = NULL;
+
+    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    job->hr = CoGetInterfaceAndReleaseStream(job->stream, &IID_ISharedRegion, (void **)&r);
+    job->received = r;
+    if (r)
+    {
+        job->call = ISharedRegion_ReadInt32(r, 0, &job->value);
+        ISharedRegion_Release(r);
+    }
+    CoUninitialize();
+    return 0;
+}
+
+static void test_marshaling_into_an_sta_hands_over_the_same_pointer(void **state)
+{
+    ISharedRegion *r = create_region(L"", 4096);
+    struct sta_job job = { NULL };
+    IMarshal *marshal;
+    CLSID clsid;
+    HANDLE t;
+
+    assert_int_equal(ISharedRegion_WriteInt32(r, 0, 4242), S_OK);
+    /* The marshaler the object offers is the free-threaded one: in-process it marshals the pointer. */
+    assert_int_equal(ISharedRegion_QueryInterface(r, &IID_IMarshal, (void **)&marshal), S_OK);
+    assert_int_equal(IMarshal_GetUnmarshalClass(marshal, &IID_ISharedRegion, r, MSHCTX_INPROC, NULL, MSHLFLAGS_NORMAL,
+                                                &clsid), S_OK);
+    IMarshal_Release(marshal);
+    /* Compared with what a free-threaded marshaler of the test's own says (the constant's value in
+     * import libraries differs from one SDK to another). */
+    {
+        IUnknown *ftm;
+        CLSID reference;
+        assert_int_equal(CoCreateFreeThreadedMarshaler(NULL, &ftm), S_OK);
+        assert_int_equal(IUnknown_QueryInterface(ftm, &IID_IMarshal, (void **)&marshal), S_OK);
+        assert_int_equal(IMarshal_GetUnmarshalClass(marshal, &IID_IUnknown, ftm, MSHCTX_INPROC, NULL, MSHLFLAGS_NORMAL,
+                                                    &reference), S_OK);
+        IMarshal_Release(marshal);
+        IUnknown_Release(ftm);
+        assert_true(IsEqualCLSID(&clsid, &reference));
+    }
+
+    assert_int_equal(CoMarshalInterThreadInterfaceInStream(&IID_ISharedRegion, (IUnknown *)r, &job.stream), S_OK);
+    job.expected = r;
+    t = CreateThread(NULL, 0, sta_unmarshal, &job, 0, NULL);
+    assert_int_equal(WaitForSingleObject(t, 30000), WAIT_OBJECT_0);
+    CloseHandle(t);
+    assert_int_equal(job.hr, S_OK);
+    assert_ptr_equal(job.received, job.expected);
+    assert_int_equal(job.call, S_OK);
+    assert_int_equal(job.value, 4242);
+    ISharedRegion_Release(r);
+}
+
+struct sta_creator
+{
+    IStream *region_stream, *view_stream;
+    ISharedRegion *created;
+    ISharedView *view;
+    HANDLE ready, go_away;
+};
+
+/* An STA that creates a region and a view, hands them to the MTA, and ends (without pumping messages). */
+static DWORD WINAPI sta_create(void *param)
+{
+    struct sta_creator *c = param;
+
+    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    c->created = create_region(L"", 65536);
+    ISharedRegion_WriteInt32(c->created, 16, 77);
+    ISharedRegion_MapView(c->created, 4096, 4096, missing(), &c->view);
+    CoMarshalInterThreadInterfaceInStream(&IID_ISharedRegion, (IUnknown *)c->created, &c->region_stream);
+    CoMarshalInterThreadInterfaceInStream(&IID_ISharedView, (IUnknown *)c->view, &c->view_stream);
+    SetEvent(c->ready);
+    WaitForSingleObject(c->go_away, 30000);
+    ISharedView_Release(c->view);
+    ISharedRegion_Release(c->created);
+    CoUninitialize();
+    return 0;
+}
+
+static void test_objects_made_in_an_sta_outlive_it_and_need_no_message_loop(void **state)
+{
+    struct sta_creator c = { NULL };
+    ISharedRegion *r = NULL;
+    ISharedView *v = NULL;
+    HANDLE t;
+    LONG value = 0;
+
+    c.ready = CreateEventW(NULL, TRUE, FALSE, NULL);
+    c.go_away = CreateEventW(NULL, TRUE, FALSE, NULL);
+    t = CreateThread(NULL, 0, sta_create, &c, 0, NULL);
+    assert_int_equal(WaitForSingleObject(c.ready, 30000), WAIT_OBJECT_0);
+    assert_int_equal(CoGetInterfaceAndReleaseStream(c.region_stream, &IID_ISharedRegion, (void **)&r), S_OK);
+    assert_int_equal(CoGetInterfaceAndReleaseStream(c.view_stream, &IID_ISharedView, (void **)&v), S_OK);
+    assert_ptr_equal(r, c.created);
+    assert_ptr_equal(v, c.view);
+    /* The STA is blocked in a wait, not pumping messages: a proxy would hang here; the object runs
+     * on this thread. */
+    assert_int_equal(ISharedRegion_ReadInt32(r, 16, &value), S_OK);
+    assert_int_equal(value, 77);
+    /* The STA ends; its objects do not depend on it. */
+    SetEvent(c.go_away);
+    assert_int_equal(WaitForSingleObject(t, 30000), WAIT_OBJECT_0);
+    assert_int_equal(ISharedView_WriteInt32(v, 0, 99), S_OK);
+    assert_int_equal(ISharedRegion_ReadInt32(r, 4096, &value), S_OK);
+    assert_int_equal(value, 99);
+    ISharedView_Release(v);
+    ISharedRegion_Release(r);
+    CloseHandle(t);
+    CloseHandle(c.ready);
+    CloseHandle(c.go_away);
+    assert_int_equal(server_can_unload_now(), S_OK);
+}
+
+/* Two STAs and the MTA call the same object at once, none of them pumping messages. */
+struct sta_hammer
+{
+    ISharedRegion *region;       /* the raw pointer, got through the global interface table */
+    DWORD cookie;
+    unsigned int index, calls;
+    LONG errors;
+};
+
+static IGlobalInterfaceTable *git;
+
+static DWORD WINAPI sta_hammer_main(void *param)
+{
+    struct sta_hammer *h = param;
+    ISharedRegion *r = NULL;
+    unsigned int i;
+
+    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    if (IGlobalInterfaceTable_GetInterfaceFromGlobal(git, h->cookie, &IID_ISharedRegion, (void **)&r) != S_OK
+        || r != h->region)
+        h->errors++;
+    for (i = 0; r && i < 20000; i++)
+    {
+        LONG got = 0;
+        if (ISharedRegion_WriteInt32(r, h->index * 64, (LONG)i) != S_OK) h->errors++;
+        if (ISharedRegion_ReadInt32(r, h->index * 64, &got) != S_OK || got != (LONG)i) h->errors++;
+        h->calls += 2;
+    }
+    if (r) ISharedRegion_Release(r);
+    CoUninitialize();
+    return 0;
+}
+
+static void test_stas_and_the_mta_call_one_object_at_once(void **state)
+{
+    ISharedRegion *r = create_region(L"", 4096);
+    struct sta_hammer h[3];
+    HANDLE t[2];
+    DWORD cookie;
+    unsigned int i;
+
+    assert_int_equal(CoCreateInstance(&CLSID_StdGlobalInterfaceTable, NULL, CLSCTX_INPROC_SERVER,
+                                      &IID_IGlobalInterfaceTable, (void **)&git), S_OK);
+    assert_int_equal(IGlobalInterfaceTable_RegisterInterfaceInGlobal(git, (IUnknown *)r, &IID_ISharedRegion, &cookie),
+                     S_OK);
+    for (i = 0; i < 3; i++)
+    {
+        memset(&h[i], 0, sizeof(h[i]));
+        h[i].region = r;
+        h[i].cookie = cookie;
+        h[i].index = i;
+    }
+    for (i = 0; i < 2; i++) t[i] = CreateThread(NULL, 0, sta_hammer_main, &h[i], 0, NULL);
+    /* The MTA (this thread) takes part through the same table. */
+    {
+        ISharedRegion *mine = NULL;
+        unsigned int k;
+        assert_int_equal(IGlobalInterfaceTable_GetInterfaceFromGlobal(git, cookie, &IID_ISharedRegion, (void **)&mine),
+                         S_OK);
+        assert_ptr_equal(mine, r);
+        for (k = 0; k < 20000; k++)
+        {
+            LONG got = 0;
+            if (ISharedRegion_WriteInt32(mine, 2 * 64, (LONG)k) != S_OK) h[2].errors++;
+            if (ISharedRegion_ReadInt32(mine, 2 * 64, &got) != S_OK || got != (LONG)k) h[2].errors++;
+            h[2].calls += 2;
+        }
+        ISharedRegion_Release(mine);
+    }
+    assert_int_equal(WaitForMultipleObjects(2, t, TRUE, 60000), WAIT_OBJECT_0);
+    for (i = 0; i < 2; i++) CloseHandle(t[i]);
+    for (i = 0; i < 3; i++)
+    {
+        assert_int_equal(h[i].errors, 0);
+        assert_int_equal(h[i].calls, 40000);
+    }
+    assert_int_equal(IGlobalInterfaceTable_RevokeInterfaceFromGlobal(git, cookie), S_OK);
+    IGlobalInterfaceTable_Release(git);
+    ISharedRegion_Release(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_threads_share_objects_in_the_mta),
+        cmocka_unit_test(test_marshaling_into_an_sta_hands_over_the_same_pointer),
+        cmocka_unit_test(test_objects_made_in_an_sta_outlive_it_and_need_no_message_loop),
+        cmocka_unit_test(test_stas_and_the_mta_call_one_object_at_once),
+    };
+    return cmocka_run_group_tests_name("concurrency", tests, com_setup, com_teardown);
+}
