@@ -374,8 +374,8 @@ static HRESULT sr_dispatch_error(ITypeInfo *ti, REFIID iid, DISPID id, WORD flag
     {
         for (i = 0; i < params->cArgs && valid_vt(&params->rgvarg[params->cArgs - 1 - i]); i++) ;
         if (argerr && i < params->cArgs) *argerr = params->cArgs - 1 - i;
-        __mingw_snwprintf(text, ARRAY_SIZE(text), L"%ls: argument %u %ls is not a valid VARIANT (type %#x)", member,
-                          i + 1, i < formal && i + 1 < n_names && names[i + 1] ? names[i + 1] : L"",
+        __mingw_snwprintf(text, ARRAY_SIZE(text), L"%ls: argument %u (%ls) is not a valid VARIANT (type %#x)", member,
+                          i + 1, i < formal && i + 1 < n_names && names[i + 1] ? names[i + 1] : L"?",
                           i < params->cArgs ? V_VT(&params->rgvarg[params->cArgs - 1 - i]) : 0);
     }
     else if (hr != DISP_E_TYPEMISMATCH && hr != DISP_E_OVERFLOW && hr != DISP_E_BADVARTYPE && hr != DISP_E_PARAMNOTFOUND)

@@ -7,3 +7,9 @@ sr_test(test_security test_security.c)
 target_link_libraries(test_security PRIVATE advapi32)
 sr_test(test_concurrency test_concurrency.c)
 sr_test(test_fuzz test_fuzz.c)
+sr_test(test_faults test_faults.c)
+# The same program under an address-space limit (about 2.9 GiB: a 2 GiB allocation fails), so that
+# out-of-memory paths can be driven for real.
+add_test(NAME test_faults_oom
+    COMMAND sh -c "ulimit -v 3000000 && exec \"$0\" run \"$1\" oom" ${SR_WINE} $<TARGET_FILE:test_faults>)
+set_tests_properties(test_faults_oom PROPERTIES FIXTURES_REQUIRED "prefix;registered" TIMEOUT 300)

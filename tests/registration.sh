@@ -74,6 +74,7 @@ finish() {
 
 # One wineserver for the whole scenario (see the header), stopped however the script ends.
 wineserver -k 2>/dev/null
+wineserver -w 2>/dev/null   # the old server must be gone, or -p races it for the socket
 wineserver -p
 trap 'wineserver -k 2>/dev/null' EXIT
 

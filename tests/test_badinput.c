@@ -120,6 +120,7 @@ enum arg_kind
     A_DECARR,        /* VT_ARRAY|VT_DECIMAL { 1, d } */
     A_NULLREF,       /* VT_BYREF|VT_ARRAY|VT_UI1 whose reference is NULL */
     A_REF_R8,        /* VT_BYREF|VT_R8 pointing at d */
+    A_BADVT,         /* a VARIANT type that does not exist (d) */
 };
 
 struct arg
@@ -148,6 +149,7 @@ struct arg
 #define DECARR(x)   { A_DECARR, (x), NULL }
 #define NULLREF     { A_NULLREF, 0, NULL }
 #define REF_R8(x)   { A_REF_R8, (x), NULL }
+#define BADVT(x)    { A_BADVT, (x), NULL }
 
 /* ---- the table ---- */
 
@@ -226,6 +228,8 @@ static const struct row data_rows[] =
     ROW(T_DATA, M_ReadBytes, P_DISP, 0, NOARGS, DISP_E_BADPARAMCOUNT, L"0 arguments given; it takes 2 (offset, count)"),
     ROW(T_DATA, M_ReadBytes, P_DISP, 3, A(R8(0), R8(1), R8(1)), DISP_E_BADPARAMCOUNT, L"3 arguments given"),
     ROWF(T_DATA, M_ReadBytes, P_DISP, 2, A(R8(0), R8(1)), DISP_E_PARAMNOTFOUND, L"named argument 7 is not one of its arguments (offset, count)", F_NAMED),
+    ROW(T_DATA, M_ReadBytes, P_DISP, 2, A(R8(0), BADVT(0x4d)), DISP_E_BADVARTYPE, L"argument 2 (count) is not a valid VARIANT (type 0x4d)"),
+    ROW(T_DATA, M_ReadString, P_DISP, 3, A(R8(0), MISSING, BADVT(0x44)), DISP_E_BADVARTYPE, L"argument 3 (encoding) is not a valid VARIANT (type 0x44)"),
 
     /* WriteBytes(offset, data) */
     ROW(T_DATA, M_WriteBytes, P_BOTH, 2, A(R8(-1), BYTES(4)), E_INVALIDARG, L"offset -1 is negative"),
@@ -249,7 +253,8 @@ static const struct row data_rows[] =
     ROW(T_DATA, M_WriteBytes, P_BOTH, 2, A(R8(0), ARR2D), E_INVALIDARG, L"one-dimensional array, not 2-dimensional"),
     ROW(T_DATA, M_WriteBytes, P_BOTH, 2, A(R8(0), MISLABEL), DISP_E_TYPEMISMATCH, L"cannot be read as numbers"),
     ROW(T_DATA, M_WriteBytes, P_BOTH, 2, A(R8(0), DECARR(300)), E_INVALIDARG, L"element 1 of data is 300"),
-    ROW(T_DATA, M_WriteBytes, P_BOTH, 2, A(R8(0), NULLREF), E_INVALIDARG, L"NULL reference"),
+    ROW(T_DATA, M_WriteBytes, P_VT, 2, A(R8(0), NULLREF), E_INVALIDARG, L"data is a by-reference array with a NULL reference"),
+    ROW(T_DATA, M_WriteBytes, P_DISP, 2, A(R8(0), NULLREF), DISP_E_BADVARTYPE, L"argument 2 (data) is not a valid VARIANT (type 0x6011)"),
     ROW(T_DATA, M_WriteBytes, P_DISP, 2, A(STR(L"x"), BYTES(4)), DISP_E_TYPEMISMATCH, L"argument 1 (offset) must be a number, not a String"),
     ROW(T_DATA, M_WriteBytes, P_DISP, 1, A(R8(0)), DISP_E_BADPARAMCOUNT, L"1 argument given; it takes 2 (offset, data)"),
 
@@ -822,6 +827,10 @@ static void make_arg(const struct arg *a, enum target t, VARIANT *v, struct arg_
         V_VT(v) = VT_BYREF | VT_ARRAY | VT_UI1;
         V_ARRAYREF(v) = NULL;
         break;
+    case A_BADVT:
+        V_VT(v) = (VARTYPE)a->d;
+        V_I8(v) = 0;
+        break;
     case A_REF_R8:
         store->r8[index] = a->d;
         V_VT(v) = VT_BYREF | VT_R8;
@@ -833,6 +842,7 @@ static void make_arg(const struct arg *a, enum target t, VARIANT *v, struct arg_
 static void free_arg(VARIANT *v)
 {
     if (V_VT(v) & VT_BYREF) return; /* points into the case's storage */
+    if ((V_VT(v) & VT_TYPEMASK) >= 0x40 && (V_VT(v) & VT_TYPEMASK) < 0x48) return; /* not a real type */
     VariantClear(v);
 }
 
@@ -1324,6 +1334,122 @@ static void test_write_bytes_reads_every_element_type_right(void **state)
     ISharedRegion_Release(r);
 }
 
+/* Named arguments are positions (VB's `r.ReadString 0, encoding:="utf-16"`), after the positional ones. */
+static void test_named_arguments_are_positions(void **state)
+{
+    ISharedRegion *r = create_region(L"", 4096);
+    DISPID named[2] = { 2, 3 };          /* encoding, terminate */
+    VARIANT args[4], res;
+    DISPPARAMS dp;
+    EXCEPINFO ei;
+    BSTR text;
+
+    /* WriteString(offset 16, text "hi", terminate:=True, encoding:="utf-16"): rgvarg holds the named ones first. */
+    args[0] = vbool(TRUE);               /* DISPID 3, terminate */
+    args[1] = vstr(L"utf-16");           /* DISPID 2, encoding */
+    args[2] = vstr(L"hi");
+    args[3] = vnum(16);
+    named[0] = 3;
+    named[1] = 2;
+    dp.rgvarg = args;
+    dp.cArgs = 4;
+    dp.rgdispidNamedArgs = named;
+    dp.cNamedArgs = 2;
+    memset(&ei, 0, sizeof(ei));
+    VariantInit(&res);
+    assert_int_equal(IDispatch_Invoke((IDispatch *)r, 103, &IID_NULL, 0, DISPATCH_METHOD, &dp, &res, &ei, NULL), S_OK);
+    assert_int_equal(V_VT(&res), VT_I4);
+    assert_int_equal(V_I4(&res), 6);     /* "hi" and the terminator in UTF-16 */
+    /* ReadString(16, encoding:="utf-16"), skipping maxBytes. */
+    args[0] = args[1];
+    args[1] = vnum(16);
+    named[0] = 2;
+    dp.cArgs = 2;
+    dp.cNamedArgs = 1;
+    assert_int_equal(IDispatch_Invoke((IDispatch *)r, 102, &IID_NULL, 0, DISPATCH_METHOD, &dp, &res, &ei, NULL), S_OK);
+    assert_int_equal(V_VT(&res), VT_BSTR);
+    assert_wstr_equal(V_BSTR(&res), L"hi");
+    VariantClear(&res);
+    /* The same through the vtable. */
+    assert_int_equal(ISharedRegion_ReadString(r, 16, missing(), args[0], &text), S_OK);
+    assert_wstr_equal(text, L"hi");
+    SysFreeString(text);
+    /* A named argument given twice, or one that repeats a positional one, is refused. */
+    named[0] = 0;
+    assert_int_equal(IDispatch_Invoke((IDispatch *)r, 102, &IID_NULL, 0, DISPATCH_METHOD, &dp, &res, &ei, NULL),
+                     DISP_E_EXCEPTION);
+    assert_int_equal(ei.scode, DISP_E_PARAMNOTFOUND);
+    assert_non_null(wcsstr(ei.bstrDescription, L"ReadString: named argument 0 is not one of its arguments"));
+    SysFreeString(ei.bstrDescription);
+    SysFreeString(ei.bstrSource);
+    VariantClear(&args[0]);
+    VariantClear(&args[2]);
+    ISharedRegion_Release(r);
+}
+
+static ULONG refs_of(IUnknown *u)
+{
+    IUnknown_AddRef(u);
+    return IUnknown_Release(u);
+}
+
+/* Calls refused around the type library keep no reference on an object passed as an argument (some
+ * type libraries copy arguments, fail, and keep the copies). */
+static void test_refused_calls_keep_no_reference(void **state)
+{
+    static const struct
+    {
+        DISPID id;
+        WORD flags;
+        UINT argc, named;
+        DISPID named_id;
+        int object_at;        /* rgvarg index of the object */
+        VARTYPE others;
+        HRESULT scode;
+    } shapes[] =
+    {
+        { 200, DISPATCH_METHOD | DISPATCH_PROPERTYGET | DISPATCH_PROPERTYPUT, 4, 1, DISPID_PROPERTYPUT, 1, VT_I2,
+          DISP_E_PARAMNOTFOUND },                                               /* a put value given to a method */
+        { 102, DISPATCH_METHOD, 3, 0, 0, 1, 0x4d, DISP_E_BADVARTYPE },         /* an invalid type after an object */
+        { 111, DISPATCH_METHOD, 1, 1, 1, 0, VT_EMPTY, DISP_E_TYPEMISMATCH },   /* count:=object, offset skipped */
+        { 101, DISPATCH_METHOD, 3, 0, 0, 0, VT_R8, DISP_E_BADPARAMCOUNT },     /* one argument too many */
+    };
+    ISharedRegion *r = create_region(L"", 4096), *object = new_region();
+    unsigned int i, k;
+
+    for (i = 0; i < ARRAY_SIZE(shapes); i++)
+    {
+        VARIANT args[4];
+        DISPID named = shapes[i].named_id;
+        DISPPARAMS dp = { args, shapes[i].named ? &named : NULL, shapes[i].argc, shapes[i].named };
+        EXCEPINFO ei;
+        VARIANT res;
+        ULONG before = refs_of((IUnknown *)object);
+
+        for (k = 0; k < shapes[i].argc; k++)
+        {
+            V_VT(&args[k]) = shapes[i].others;
+            V_I8(&args[k]) = 0;
+        }
+        V_VT(&args[shapes[i].object_at]) = VT_DISPATCH;
+        V_DISPATCH(&args[shapes[i].object_at]) = (IDispatch *)object;
+        memset(&ei, 0, sizeof(ei));
+        VariantInit(&res);
+        assert_int_equal(IDispatch_Invoke((IDispatch *)r, shapes[i].id, &IID_NULL, 0, shapes[i].flags, &dp, &res, &ei,
+                                          NULL), DISP_E_EXCEPTION);
+        if (ei.scode != shapes[i].scode)
+            fail_msg("shape %u: scode %#lx, expected %#lx (%ls)", i, ei.scode, shapes[i].scode, ei.bstrDescription);
+        SysFreeString(ei.bstrDescription);
+        SysFreeString(ei.bstrSource);
+        VariantClear(&res);
+        if (refs_of((IUnknown *)object) != before)
+            fail_msg("shape %u: the argument object has %lu references, it had %lu", i, refs_of((IUnknown *)object),
+                     before);
+    }
+    ISharedRegion_Release(object);
+    ISharedRegion_Release(r);
+}
+
 static void test_case_count(void **state)
 {
     unsigned int total = fx.vt_cases + fx.disp_cases;
@@ -1346,6 +1472,8 @@ int main(void)
         cmocka_unit_test(test_global_name_without_privilege),
         cmocka_unit_test(test_dispatch_rounds_fractional_long_arguments),
         cmocka_unit_test(test_write_bytes_reads_every_element_type_right),
+        cmocka_unit_test(test_named_arguments_are_positions),
+        cmocka_unit_test(test_refused_calls_keep_no_reference),
         cmocka_unit_test(test_case_count),
     };
     return cmocka_run_group_tests_name("badinput", tests, fixture_setup, fixture_teardown);
