@@ -7,6 +7,7 @@
  * The module count is changed only by module_addref/module_release: every object's create
  * and destroy, the class factory's references and LockServer. DllCanUnloadNow reads it.
  */
+#include <stddef.h>
 #include "private.h"
 
 HINSTANCE sr_instance;
@@ -58,11 +59,92 @@ HRESULT get_typeinfo(sr_tid_t tid, ITypeInfo **ret)
     return S_OK;
 }
 
+/* Member names to DISPIDs, one table per interface, built once from the type info. Scripts look
+ * a name up before every call, and the type library's own lookup compares names one by one. */
+struct name_table
+{
+    UINT count;
+    struct { WCHAR name[32]; DISPID id; } entry[1];
+};
+static struct name_table *name_tables[LAST_tid];
+
+static struct name_table *build_name_table(ITypeInfo *ti)
+{
+    struct name_table *table = NULL;
+    TYPEATTR *attr;
+    UINT i;
+
+    if (FAILED(ITypeInfo_GetTypeAttr(ti, &attr))) return NULL;
+    if (attr->cFuncs)
+        table = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY,
+                          offsetof(struct name_table, entry[attr->cFuncs]));
+    for (i = 0; table && i < attr->cFuncs; i++)
+    {
+        FUNCDESC *func;
+        BSTR name = NULL;
+        if (FAILED(ITypeInfo_GetFuncDesc(ti, i, &func))) continue;
+        if (SUCCEEDED(ITypeInfo_GetDocumentation(ti, func->memid, &name, NULL, NULL, NULL)) && name
+            && SysStringLen(name) < ARRAY_SIZE(table->entry[0].name))
+        {
+            lstrcpynW(table->entry[table->count].name, name, ARRAY_SIZE(table->entry[0].name));
+            table->entry[table->count++].id = func->memid;
+        }
+        SysFreeString(name);
+        ITypeInfo_ReleaseFuncDesc(ti, func);
+    }
+    ITypeInfo_ReleaseTypeAttr(ti, attr);
+    return table;
+}
+
+/* Member names are ASCII: compare them without a locale. */
+static BOOL name_equal(const WCHAR *a, const WCHAR *b)
+{
+    for (;; a++, b++)
+    {
+        WCHAR x = *a >= 'A' && *a <= 'Z' ? *a + 32 : *a, y = *b >= 'A' && *b <= 'Z' ? *b + 32 : *b;
+        if (x != y) return FALSE;
+        if (!x) return TRUE;
+    }
+}
+
+HRESULT get_ids_of_names(sr_tid_t tid, LPOLESTR *names, UINT count, DISPID *ids)
+{
+    struct name_table *table;
+    ITypeInfo *ti;
+    HRESULT hr;
+    UINT i;
+
+    if (!names || !ids) return E_POINTER;
+    if (FAILED(hr = get_typeinfo(tid, &ti))) return hr;
+    if (!(table = InterlockedCompareExchangePointer((void **)&name_tables[tid], NULL, NULL))
+        && (table = build_name_table(ti)))
+    {
+        struct name_table *had = InterlockedCompareExchangePointer((void **)&name_tables[tid], table, NULL);
+        if (had)
+        {
+            HeapFree(GetProcessHeap(), 0, table); /* another thread built it first */
+            table = had;
+        }
+    }
+    /* One plain name is answered from the table; argument names and misses go to the type info. */
+    if (table && count == 1 && names[0])
+        for (i = 0; i < table->count; i++)
+            if (name_equal(table->entry[i].name, names[0]))
+            {
+                ids[0] = table->entry[i].id;
+                return S_OK;
+            }
+    return ITypeInfo_GetIDsOfNames(ti, names, count, ids);
+}
+
 static void release_typelib(void)
 {
     unsigned int i;
     for (i = 0; i < ARRAY_SIZE(typeinfos); i++)
+    {
         if (typeinfos[i]) ITypeInfo_Release(typeinfos[i]);
+        HeapFree(GetProcessHeap(), 0, name_tables[i]);
+    }
     if (typelib) ITypeLib_Release(typelib);
 }
 

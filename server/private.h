@@ -51,6 +51,8 @@ void module_release(void);
 
 typedef enum { ISharedRegion_tid, ISharedView_tid, LAST_tid } sr_tid_t;
 HRESULT get_typeinfo(sr_tid_t tid, ITypeInfo **typeinfo);
+/* IDispatch::GetIDsOfNames for our interfaces: a cached name table, then the type info. */
+HRESULT get_ids_of_names(sr_tid_t tid, LPOLESTR *names, UINT count, DISPID *ids);
 
 /* ---- errors and arguments (args.c) ---- */
 /* Set rich error information (IErrorInfo) with a formatted sentence and return hr. */

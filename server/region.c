@@ -102,14 +102,10 @@ static HRESULT WINAPI region_GetTypeInfo(ISharedRegion *iface, UINT index, LCID 
 }
 
 static HRESULT WINAPI region_GetIDsOfNames(ISharedRegion *iface, REFIID riid, LPOLESTR *names, UINT count,
-                                           LCID lcid, DISPID *ids)
+                                         LCID lcid, DISPID *ids)
 {
-    ITypeInfo *ti;
-    HRESULT hr;
-
     if (!IsEqualIID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
-    if (FAILED(hr = get_typeinfo(ISharedRegion_tid, &ti))) return hr;
-    return ITypeInfo_GetIDsOfNames(ti, names, count, ids);
+    return get_ids_of_names(ISharedRegion_tid, names, count, ids);
 }
 
 static HRESULT WINAPI region_Invoke(ISharedRegion *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
@@ -632,11 +628,6 @@ static const ISharedRegionVtbl region_vtbl =
     region_GetTypeInfo,
     region_GetIDsOfNames,
     region_Invoke,
-    region_Create,
-    region_Open,
-    region_OpenOrCreate,
-    region_OpenFile,
-    region_Close,
     region_get_Name,
     region_get_Size,
     region_get_Access,
@@ -644,6 +635,11 @@ static const ISharedRegionVtbl region_vtbl =
     region_get_Created,
     region_get_FilePath,
     region_get_LockAbandoned,
+    region_Create,
+    region_Open,
+    region_OpenOrCreate,
+    region_OpenFile,
+    region_Close,
     region_ReadBytes,
     region_WriteBytes,
     region_ReadString,

@@ -99,12 +99,8 @@ static HRESULT WINAPI view_GetTypeInfo(ISharedView *iface, UINT index, LCID lcid
 static HRESULT WINAPI view_GetIDsOfNames(ISharedView *iface, REFIID riid, LPOLESTR *names, UINT count,
                                          LCID lcid, DISPID *ids)
 {
-    ITypeInfo *ti;
-    HRESULT hr;
-
     if (!IsEqualIID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
-    if (FAILED(hr = get_typeinfo(ISharedView_tid, &ti))) return hr;
-    return ITypeInfo_GetIDsOfNames(ti, names, count, ids);
+    return get_ids_of_names(ISharedView_tid, names, count, ids);
 }
 
 static HRESULT WINAPI view_Invoke(ISharedView *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,

@@ -2,7 +2,7 @@ cmake_minimum_required(VERSION 3.20)
 # Rule 4 of the contract, checked on the source: DllMain calls nothing but
 # DisableThreadLibraryCalls on attach; on detach it returns at once when `reserved` is
 # non-NULL (process exit) and otherwise calls only release_typelib, which in turn only
-# releases the cached type info. Any other call in those bodies fails this test.
+# releases the cached type info and frees the name tables built from it. Any other call in those bodies fails this test.
 file(READ ${SOURCE} src)
 
 function(body_of name out)
@@ -29,7 +29,7 @@ function(check_calls name allowed)
 endfunction()
 
 check_calls("BOOL WINAPI DllMain" "DllMain;switch;if;DisableThreadLibraryCalls;release_typelib")
-check_calls("static void release_typelib" "release_typelib;for;if;ARRAY_SIZE;ITypeInfo_Release;ITypeLib_Release")
+check_calls("static void release_typelib" "release_typelib;for;if;ARRAY_SIZE;ITypeInfo_Release;ITypeLib_Release;HeapFree;GetProcessHeap")
 
 body_of("BOOL WINAPI DllMain" dllmain)
 string(FIND "${dllmain}" "if (reserved) break;" exit_check)
