@@ -479,3 +479,58 @@ HRESULT data_flush(struct sr_span *s, VARIANT offset, VARIANT count)
     }
     return span_io(s, method, SPAN_FLUSH, off, n, NULL, 0);
 }
+
+/* IDispatch fast path for the typed members (ReadByte ... WriteDouble, DISPIDs 104-109), shared by
+ * regions and views. TRUE when the call was made and succeeded; FALSE sends the caller to the type
+ * library's path, which checks everything and builds the EXCEPINFO. */
+BOOL data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPPARAMS *params, VARIANT *result)
+{
+    HRESULT hr;
+
+    /* Scripts call the typed members (ReadByte ... WriteDouble, DISPIDs 104-109) in loops. With plain
+     * numbers for arguments (Integer, Long, Byte or Double, by value or by reference; a Double value
+     * for a Long parameter is left to the type library's rounding) the member is called directly.
+     * Any other call, and any call whose member fails, takes the type library's path (disp_invoke), which
+     * builds the EXCEPINFO; calling a failed member again is harmless, as a failed call changes nothing. */
+    if (id >= 104 && id <= 109 && (flags & DISPATCH_METHOD) && !(flags & (DISPATCH_PROPERTYPUT | DISPATCH_PROPERTYPUTREF))
+        && params && !params->cNamedArgs && params->cArgs == (id % 2 ? 2u : 1u))
+    {
+        double num[2];
+        UINT i;
+
+        for (i = 0; i < params->cArgs; i++)
+        {
+            const VARIANT *v = &params->rgvarg[params->cArgs - 1 - i]; /* rgvarg holds the last argument first */
+            while (V_VT(v) == (VT_BYREF | VT_VARIANT) && V_VARIANTREF(v)) v = V_VARIANTREF(v);
+            if (V_VT(v) == VT_I4) num[i] = V_I4(v);
+            else if (V_VT(v) == VT_I2) num[i] = V_I2(v);
+            else if (V_VT(v) == VT_UI1) num[i] = V_UI1(v);
+            else if (V_VT(v) == VT_R8 && (i == 0 || id == 109)) num[i] = V_R8(v);
+            else break;
+        }
+        if (i == params->cArgs)
+        {
+            VARIANT out;
+            BYTE b;
+            LONG l;
+            double d;
+
+            VariantInit(&out);
+            switch (id)
+            {
+            case 104: hr = data_read_byte(s, num[0], &b); V_VT(&out) = VT_UI1; V_UI1(&out) = b; break;
+            case 105: hr = data_write_byte(s, num[0], (LONG)num[1]); break;
+            case 106: hr = data_read_int32(s, num[0], &l); V_VT(&out) = VT_I4; V_I4(&out) = l; break;
+            case 107: hr = data_write_int32(s, num[0], (LONG)num[1]); break;
+            case 108: hr = data_read_double(s, num[0], &d); V_VT(&out) = VT_R8; V_R8(&out) = d; break;
+            default:  hr = data_write_double(s, num[0], num[1]); break;
+            }
+            if (SUCCEEDED(hr))
+            {
+                if (result && V_VT(&out) != VT_EMPTY) *result = out;
+                return TRUE;
+            }
+        }
+    }
+    return FALSE;
+}

@@ -148,6 +148,39 @@ static void release_typelib(void)
     if (typelib) ITypeLib_Release(typelib);
 }
 
+/* ---- IDispatch for both objects: thin functions over the cached type info ---- */
+
+HRESULT disp_get_type_info_count(UINT *count)
+{
+    if (!count) return E_POINTER;
+    *count = 1;
+    return S_OK;
+}
+
+HRESULT disp_get_type_info(sr_tid_t tid, UINT index, ITypeInfo **ret)
+{
+    ITypeInfo *ti;
+
+    if (!ret) return E_POINTER;
+    *ret = NULL;
+    if (index) return DISP_E_BADINDEX;
+    if (FAILED(get_typeinfo(tid, &ti))) return TYPE_E_CANTLOADLIBRARY;
+    ITypeInfo_AddRef(ti);
+    *ret = ti;
+    return S_OK;
+}
+
+HRESULT disp_invoke(sr_tid_t tid, REFIID iid, void *object, struct sr_span *span, DISPID id, WORD flags,
+                    DISPPARAMS *params, VARIANT *result, EXCEPINFO *excep, UINT *argerr)
+{
+    ITypeInfo *ti;
+    HRESULT hr;
+
+    if (data_invoke_typed(span, id, flags, params, result)) return S_OK;
+    if (FAILED(hr = get_typeinfo(tid, &ti))) return hr;
+    return sr_dispatch_invoke(ti, tid, iid, object, id, flags, params, result, excep, argerr);
+}
+
 /* ---- the class factory (one static object; its references count in the module count) ---- */
 
 static HRESULT WINAPI factory_QueryInterface(IClassFactory *iface, REFIID riid, void **out)

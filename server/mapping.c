@@ -63,18 +63,27 @@ HRESULT normalize_name(const WCHAR *method, const WCHAR *name, WCHAR **kernel_na
 
 /* ---- mappings ---- */
 
-static struct sr_mapping *mapping_alloc(const struct sr_bind *bind)
+/* A new mapping that owns section; on failure the section is closed and the error set. */
+static HRESULT mapping_adopt(const struct sr_bind *bind, HANDLE section, struct sr_mapping **out)
 {
     struct sr_mapping *map = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*map));
-    if (!map) return NULL;
-    map->ref = 1;
-    map->access = bind->access;
-    if (bind->name && !(map->name = sr_strdupW(bind->name)))
+
+    *out = NULL;
+    if (map && bind->name && !(map->name = sr_strdupW(bind->name)))
     {
         HeapFree(GetProcessHeap(), 0, map);
-        return NULL;
+        map = NULL;
     }
-    return map;
+    if (!map)
+    {
+        CloseHandle(section);
+        return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", bind->method);
+    }
+    map->ref = 1;
+    map->access = bind->access;
+    map->section = section;
+    *out = map;
+    return S_OK;
 }
 
 void mapping_addref(struct sr_mapping *map)
@@ -175,13 +184,7 @@ HRESULT mapping_create(const struct sr_bind *bind, struct sr_mapping **out, BOOL
                       L"(use Open or OpenOrCreate)", bind->method, bind->name);
         goto done;
     }
-    if (!(map = mapping_alloc(bind)))
-    {
-        CloseHandle(section);
-        hr = sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", bind->method);
-        goto done;
-    }
-    map->section = section;
+    if (FAILED(hr = mapping_adopt(bind, section, &map))) goto done;
     map->size = bind->size;
     if (err == ERROR_ALREADY_EXISTS)
     {
@@ -230,13 +233,7 @@ HRESULT mapping_open(const struct sr_bind *bind, struct sr_mapping **out)
             hr = name_error(bind, err, L"open");
         goto done;
     }
-    if (!(map = mapping_alloc(bind)))
-    {
-        CloseHandle(section);
-        hr = sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", bind->method);
-        goto done;
-    }
-    map->section = section;
+    if (FAILED(hr = mapping_adopt(bind, section, &map))) goto done;
     if (FAILED(hr = section_size(bind->method, section, &map->size))) goto done;
     TRACE("%ls: section %p, %I64u bytes", bind->name, section, map->size);
     *out = map;
@@ -319,13 +316,7 @@ HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out)
                       L"that is taken", bind->method, bind->name);
         goto done;
     }
-    if (!(map = mapping_alloc(bind)))
-    {
-        CloseHandle(section);
-        hr = sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", bind->method);
-        goto done;
-    }
-    map->section = section;
+    if (FAILED(hr = mapping_adopt(bind, section, &map))) goto done;
     map->file = file;
     file = INVALID_HANDLE_VALUE;
     map->size = size;

@@ -51,6 +51,12 @@ void module_release(void);
 
 typedef enum { ISharedRegion_tid, ISharedView_tid, LAST_tid } sr_tid_t;
 HRESULT get_typeinfo(sr_tid_t tid, ITypeInfo **typeinfo);
+/* IDispatch for both objects (dllmain.c): type info, and Invoke with the typed members' fast path. */
+struct sr_span;
+HRESULT disp_get_type_info_count(UINT *count);
+HRESULT disp_get_type_info(sr_tid_t tid, UINT index, ITypeInfo **ti);
+HRESULT disp_invoke(sr_tid_t tid, REFIID iid, void *object, struct sr_span *span, DISPID id, WORD flags,
+                    DISPPARAMS *params, VARIANT *result, EXCEPINFO *excep, UINT *argerr);
 /* IDispatch::GetIDsOfNames for our interfaces: a cached name table, then the type info. */
 HRESULT get_ids_of_names(sr_tid_t tid, LPOLESTR *names, UINT count, DISPID *ids);
 
@@ -177,6 +183,7 @@ HRESULT data_read_double(struct sr_span *s, double offset, double *value);
 HRESULT data_write_double(struct sr_span *s, double offset, double value);
 HRESULT data_fill(struct sr_span *s, double offset, double count, LONG value);
 HRESULT data_flush(struct sr_span *s, VARIANT offset, VARIANT count);
+BOOL data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPPARAMS *params, VARIANT *result);
 
 /* ---- objects ---- */
 HRESULT region_create(REFIID riid, void **out);

@@ -83,17 +83,12 @@ static ULONG WINAPI view_Release(ISharedView *iface)
 
 static HRESULT WINAPI view_GetTypeInfoCount(ISharedView *iface, UINT *count)
 {
-    if (!count) return E_POINTER;
-    *count = 1;
-    return S_OK;
+    return disp_get_type_info_count(count);
 }
 
 static HRESULT WINAPI view_GetTypeInfo(ISharedView *iface, UINT index, LCID lcid, ITypeInfo **ti)
 {
-    if (!ti) return E_POINTER;
-    *ti = NULL;
-    if (index) return DISP_E_BADINDEX;
-    return get_typeinfo(ISharedView_tid, ti) == S_OK ? (ITypeInfo_AddRef(*ti), S_OK) : TYPE_E_CANTLOADLIBRARY;
+    return disp_get_type_info(ISharedView_tid, index, ti);
 }
 
 static HRESULT WINAPI view_GetIDsOfNames(ISharedView *iface, REFIID riid, LPOLESTR *names, UINT count,
@@ -104,59 +99,10 @@ static HRESULT WINAPI view_GetIDsOfNames(ISharedView *iface, REFIID riid, LPOLES
 }
 
 static HRESULT WINAPI view_Invoke(ISharedView *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
-                                  DISPPARAMS *params, VARIANT *result, EXCEPINFO *excep, UINT *argerr)
+                                    DISPPARAMS *params, VARIANT *result, EXCEPINFO *excep, UINT *argerr)
 {
-    ITypeInfo *ti;
-    HRESULT hr;
-
     if (!IsEqualIID(riid, &IID_NULL)) return DISP_E_UNKNOWNINTERFACE;
-    /* Scripts call the typed members (ReadByte ... WriteDouble, DISPIDs 104-109) in loops. With plain
-     * numbers for arguments (Integer, Long, Byte or Double, by value or by reference; a Double value
-     * for a Long parameter is left to the type library's rounding) the member is called directly.
-     * Any other call, and any call whose member fails, takes the type library's path below, which
-     * builds the EXCEPINFO; calling a failed member again is harmless, as a failed call changes nothing. */
-    if (id >= 104 && id <= 109 && (flags & DISPATCH_METHOD) && !(flags & (DISPATCH_PROPERTYPUT | DISPATCH_PROPERTYPUTREF))
-        && params && !params->cNamedArgs && params->cArgs == (id % 2 ? 2u : 1u))
-    {
-        double num[2];
-        UINT i;
-
-        for (i = 0; i < params->cArgs; i++)
-        {
-            const VARIANT *v = &params->rgvarg[params->cArgs - 1 - i]; /* rgvarg holds the last argument first */
-            while (V_VT(v) == (VT_BYREF | VT_VARIANT) && V_VARIANTREF(v)) v = V_VARIANTREF(v);
-            if (V_VT(v) == VT_I4) num[i] = V_I4(v);
-            else if (V_VT(v) == VT_I2) num[i] = V_I2(v);
-            else if (V_VT(v) == VT_UI1) num[i] = V_UI1(v);
-            else if (V_VT(v) == VT_R8 && (i == 0 || id == 109)) num[i] = V_R8(v);
-            else break;
-        }
-        if (i == params->cArgs)
-        {
-            VARIANT out;
-            BYTE b;
-            LONG l;
-            double d;
-
-            VariantInit(&out);
-            switch (id)
-            {
-            case 104: hr = ISharedView_ReadByte(iface, num[0], &b); V_VT(&out) = VT_UI1; V_UI1(&out) = b; break;
-            case 105: hr = ISharedView_WriteByte(iface, num[0], (LONG)num[1]); break;
-            case 106: hr = ISharedView_ReadInt32(iface, num[0], &l); V_VT(&out) = VT_I4; V_I4(&out) = l; break;
-            case 107: hr = ISharedView_WriteInt32(iface, num[0], (LONG)num[1]); break;
-            case 108: hr = ISharedView_ReadDouble(iface, num[0], &d); V_VT(&out) = VT_R8; V_R8(&out) = d; break;
-            default:  hr = ISharedView_WriteDouble(iface, num[0], num[1]); break;
-            }
-            if (SUCCEEDED(hr))
-            {
-                if (result && V_VT(&out) != VT_EMPTY) *result = out;
-                return S_OK;
-            }
-        }
-    }
-    if (FAILED(hr = get_typeinfo(ISharedView_tid, &ti))) return hr;
-    return sr_dispatch_invoke(ti, ISharedView_tid, &IID_ISharedView, iface, id, flags, params, result, excep, argerr);
+    return disp_invoke(ISharedView_tid, &IID_ISharedView, iface, &impl_from_ISharedView(iface)->span, id, flags, params, result, excep, argerr);
 }
 
 /* A NULL result pointer from C: E_POINTER, with a description like every other failure. */
