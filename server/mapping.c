@@ -41,12 +41,13 @@ HRESULT normalize_name(const WCHAR *method, const WCHAR *name, WCHAR **kernel_na
 
     *kernel_name = NULL;
     if (!name || !*name) return S_OK; /* anonymous */
-    len = wcslen(name);
+    if (has_prefix(name, L"Global\\")) { ns = L"Global\\"; rest = name + 7; }
+    else if (has_prefix(name, L"Local\\")) { rest = name + 6; }
+    /* The limit is on the name itself: "x" and "Local\\x" are the same region and obey the same rule. */
+    len = wcslen(rest);
     if (len > MAX_PATH)
         return sr_error(E_INVALIDARG, &IID_ISharedRegion,
                         L"%ls: the name is %Iu characters long; the longest allowed is %u", method, len, MAX_PATH);
-    if (has_prefix(name, L"Global\\")) { ns = L"Global\\"; rest = name + 7; }
-    else if (has_prefix(name, L"Local\\")) { rest = name + 6; }
     if (!*rest)
         return sr_error(E_INVALIDARG, &IID_ISharedRegion, L"%ls: the name '%ls' has nothing after its namespace",
                         method, name);

@@ -14,10 +14,14 @@ sr_script_test(script_vbs_bigfile ${CMAKE_CURRENT_SOURCE_DIR}/scripts/bigfile.vb
 add_executable(example_hello ${CMAKE_SOURCE_DIR}/client/examples/hello.c)
 target_link_libraries(example_hello PRIVATE sharedregion_ids ole32 oleaut32 uuid)
 target_link_options(example_hello PRIVATE -static-libgcc)
-add_test(NAME example_hello_c COMMAND example_hello)
-set_tests_properties(example_hello_c PROPERTIES FIXTURES_REQUIRED "prefix;registered"
-    PASS_REGULAR_EXPRESSION "wrote 13 bytes; the view \\(4096 bytes\\) reads: hello from C.*WriteInt32: offset 70000 \\+ count 4 is past the end of the region \\(65536 bytes\\)")
+add_test(NAME example_hello_c
+    COMMAND ${CMAKE_COMMAND} -DWINE=${SR_WINE} -DPROGRAM=$<TARGET_FILE:example_hello>
+            "-DEXPECT=wrote 13 bytes; the view \\(4096 bytes\\) reads: hello from C"
+            "-DEXPECT_ERR=WriteInt32: offset 70000 \\+ count 4 is past the end of the region \\(65536 bytes\\)"
+            -P ${CMAKE_CURRENT_SOURCE_DIR}/run_example.cmake)
 add_test(NAME example_hello_vbs
     COMMAND ${CMAKE_COMMAND} -DWINE=${SR_WINE} -DSCRIPT=${CMAKE_SOURCE_DIR}/client/examples/hello.vbs
-            -DEXPECT=${CMAKE_SOURCE_DIR}/client/examples/hello.vbs.expected -P ${CMAKE_CURRENT_SOURCE_DIR}/run_example.cmake)
-set_tests_properties(example_hello_vbs PROPERTIES FIXTURES_REQUIRED "prefix;registered")
+            -DEXPECT_FILE=${CMAKE_SOURCE_DIR}/client/examples/hello.vbs.expected -P ${CMAKE_CURRENT_SOURCE_DIR}/run_example.cmake)
+# Both examples create "HelloSharedRegion", as the README shows: one at a time.
+set_tests_properties(example_hello_c example_hello_vbs PROPERTIES
+    FIXTURES_REQUIRED "prefix;registered" RESOURCE_LOCK hello_region)

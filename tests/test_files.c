@@ -6,14 +6,24 @@
 
 static WCHAR temp_dir[MAX_PATH];
 
+/* Temporary files of the running test; the teardown deletes them, whether the test passed or not. */
+static WCHAR temp_files[8][MAX_PATH];
+static unsigned int temp_count, temp_serial;
+
 static const WCHAR *temp_path(const WCHAR *stem)
 {
-    static WCHAR buf[8][MAX_PATH];
-    static unsigned int n;
-    WCHAR *b = buf[n++ % 8];
+    WCHAR *b;
+    assert_true(temp_count < ARRAY_SIZE(temp_files));
+    b = temp_files[temp_count++];
     if (!temp_dir[0]) GetTempPathW(MAX_PATH, temp_dir);
-    swprintf(b, MAX_PATH, L"%lssr-test-%ls-%lu-%u.bin", temp_dir, stem, GetCurrentProcessId(), n);
+    swprintf(b, MAX_PATH, L"%lssr-test-%ls-%lu-%u.bin", temp_dir, stem, GetCurrentProcessId(), ++temp_serial);
     return b;
+}
+
+static int delete_temp_files(void **state)
+{
+    while (temp_count) DeleteFileW(temp_files[--temp_count]);
+    return 0;
 }
 
 static void write_file(const WCHAR *path, const void *data, DWORD n)
@@ -366,17 +376,17 @@ static void test_view_of_a_5gib_file_outlives_everything_else(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_openfile_maps_the_files_bytes),
-        cmocka_unit_test(test_openfile_write_and_flush_reach_the_file),
-        cmocka_unit_test(test_openfile_larger_size_grows_the_file),
-        cmocka_unit_test(test_openfile_smaller_size_maps_the_start),
-        cmocka_unit_test(test_openfile_errors),
-        cmocka_unit_test(test_openfile_sharing_violation),
-        cmocka_unit_test(test_openfile_read_only_refuses_writes),
-        cmocka_unit_test(test_openfile_copy_on_write_never_reaches_the_file),
-        cmocka_unit_test(test_openfile_with_a_name_shares_the_mapping),
-        cmocka_unit_test(test_sparse_16gib_file_uses_a_bounded_window),
-        cmocka_unit_test(test_view_of_a_5gib_file_outlives_everything_else),
+        cmocka_unit_test_teardown(test_openfile_maps_the_files_bytes, delete_temp_files),
+        cmocka_unit_test_teardown(test_openfile_write_and_flush_reach_the_file, delete_temp_files),
+        cmocka_unit_test_teardown(test_openfile_larger_size_grows_the_file, delete_temp_files),
+        cmocka_unit_test_teardown(test_openfile_smaller_size_maps_the_start, delete_temp_files),
+        cmocka_unit_test_teardown(test_openfile_errors, delete_temp_files),
+        cmocka_unit_test_teardown(test_openfile_sharing_violation, delete_temp_files),
+        cmocka_unit_test_teardown(test_openfile_read_only_refuses_writes, delete_temp_files),
+        cmocka_unit_test_teardown(test_openfile_copy_on_write_never_reaches_the_file, delete_temp_files),
+        cmocka_unit_test_teardown(test_openfile_with_a_name_shares_the_mapping, delete_temp_files),
+        cmocka_unit_test_teardown(test_sparse_16gib_file_uses_a_bounded_window, delete_temp_files),
+        cmocka_unit_test_teardown(test_view_of_a_5gib_file_outlives_everything_else, delete_temp_files),
     };
     return cmocka_run_group_tests_name("files", tests, com_setup, com_teardown);
 }

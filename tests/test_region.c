@@ -224,8 +224,13 @@ static void test_strings_utf8_and_utf16(void **state)
     assert_wstr_equal(out, L"h\x00e9y");
     SysFreeString(out);
     /* terminate = False writes no NUL. */
+    assert_int_equal(ISharedRegion_Fill(r, 200, 8, 0xaa), S_OK);
     assert_int_equal(ISharedRegion_WriteString(r, 200, text, missing(), vbool(FALSE), &n), S_OK);
     assert_int_equal(n, 4);
+    {
+        static const BYTE no_nul[] = { 'h', 0xc3, 0xa9, 'y', 0xaa }; /* the byte after is untouched */
+        read_expect(r, 200, no_nul, sizeof(no_nul));
+    }
     SysFreeString(text);
     assert_error(ISharedRegion_ReadString(r, 0, missing(), vstr(L"latin-1"), &out), E_INVALIDARG, L"ReadString");
     ISharedRegion_Release(r);
@@ -268,7 +273,12 @@ static void test_offset_and_count_past_end(void **state)
     assert_wstr_equal(last_description,
                       L"ReadBytes: offset 65530 + count 7 is past the end of the region (65536 bytes)");
     /* Reading exactly to the end, and nothing at the end, are fine. */
-    assert_int_equal(ISharedRegion_ReadBytes(r, 65530, 6, &v), S_OK);
+    {
+        static const BYTE tail[] = { 1, 2, 3, 4, 5, 6 };
+        write_bytes(r, 65530, tail, sizeof(tail));
+        assert_int_equal(ISharedRegion_ReadBytes(r, 65530, 6, &v), S_OK);
+        assert_bytes(&v, tail, sizeof(tail));
+    }
     VariantClear(&v);
     assert_int_equal(ISharedRegion_ReadBytes(r, 65536, 0, &v), S_OK);
     assert_bytes(&v, "", 0);
@@ -358,6 +368,28 @@ static void test_bad_names_are_rejected(void **state)
     SysFreeString(n);
     assert_error(open_region(r, L"Global\\x\\y", -1), E_INVALIDARG, L"Open");
     ISharedRegion_Release(r);
+}
+
+static void test_name_limit_does_not_count_the_namespace(void **state)
+{
+    WCHAR bare[MAX_PATH + 1], prefixed[MAX_PATH + 8];
+    ISharedRegion *a = new_region(), *b = new_region();
+    BSTR n;
+    LONG v = 0;
+
+    swprintf(bare, ARRAY_SIZE(bare), L"%ls", unique_name(L"long"));
+    wmemset(bare + wcslen(bare), 'x', MAX_PATH - wcslen(bare));
+    bare[MAX_PATH] = 0;
+    swprintf(prefixed, ARRAY_SIZE(prefixed), L"Local\\%ls", bare);
+    n = SysAllocString(bare);
+    assert_int_equal(ISharedRegion_Create(a, n, 4096, missing()), S_OK);   /* exactly MAX_PATH */
+    SysFreeString(n);
+    assert_int_equal(open_region(b, prefixed, -1), S_OK);                  /* the same region */
+    assert_int_equal(ISharedRegion_WriteInt32(a, 0, 260), S_OK);
+    assert_int_equal(ISharedRegion_ReadInt32(b, 0, &v), S_OK);
+    assert_int_equal(v, 260);
+    ISharedRegion_Release(a);
+    ISharedRegion_Release(b);
 }
 
 static void test_explicit_local_prefix_is_the_same_region(void **state)
@@ -479,12 +511,18 @@ static void test_dispatch_round_trip(void **state)
     assert_int_equal(V_VT(&res), VT_BOOL);
     assert_int_equal(V_BOOL(&res), VARIANT_FALSE);
     assert_int_equal(disp_get(other, L"Name", &res), S_OK);
-    assert_non_null(wcsstr(V_BSTR(&res), name));
+    assert_int_equal(V_VT(&res), VT_BSTR);
+    {
+        WCHAR full[300];
+        swprintf(full, ARRAY_SIZE(full), L"Local\\%ls", name);
+        assert_wstr_equal(V_BSTR(&res), full);
+    }
     VariantClear(&res);
     assert_int_equal(disp_get(other, L"FilePath", &res), S_OK);
     assert_wstr_equal(V_BSTR(&res), L"");
     VariantClear(&res);
     assert_int_equal(disp_get(other, L"Access", &res), S_OK);
+    assert_int_equal(V_VT(&res), VT_I4);
     assert_int_equal(V_I4(&res), 0);
 
     VariantClear(&arr);
@@ -545,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_closed_object_and_close_twice),
         cmocka_unit_test(test_binding_an_open_object_fails),
         cmocka_unit_test(test_bad_names_are_rejected),
+        cmocka_unit_test(test_name_limit_does_not_count_the_namespace),
         cmocka_unit_test(test_explicit_local_prefix_is_the_same_region),
         cmocka_unit_test(test_read_only_open_refuses_writes),
         cmocka_unit_test(test_support_error_info),
