@@ -3,8 +3,11 @@
 # Reads the IDL on its own (not through the type library) and requires, for every interface in the
 # library block: a "### Interface.Member" section for each member and no other, each [in] parameter
 # named in it, and the member's helpstring; every enum value with its number; the coclass; the
-# library's helpstring. Parameter names compare without case: a type library's name table is
-# case-insensitive (a parameter "offset" is spelled like the property "Offset").
+# library's helpstring. Member names compare exactly, case included: the IDL declares properties
+# before methods, so the type library's name table keeps each member's own spelling (Name, Size,
+# Created, Open...) and a change of case is a regression. Parameter names compare without case: the
+# name table is case-insensitive and keeps one spelling per name, so a parameter is spelled like a
+# member of the same name that came first (Create's parameter "name" appears as "Name").
 # Interfaces declared outside the library block are not in the type library; they are named as such.
 cmake_minimum_required(VERSION 3.20)
 if(NOT EXISTS "${REF}")
@@ -12,7 +15,6 @@ if(NOT EXISTS "${REF}")
 endif()
 file(READ "${IDL}" idl)
 file(READ "${REF}" ref)
-string(TOLOWER "${ref}" ref_lower)
 set(ws "[ \t\r\n]")
 set(errors 0)
 set(checked 0)
@@ -50,11 +52,10 @@ function(next_match regex var)
     endif()
 endfunction()
 
-# The text of a "### Title" section of the reference (title compared without case: the type
-# library's name table spells a property "Name" like a parameter "name"), up to the next heading.
+# The text of a "### Title" section of the reference, up to the next heading. The title compares
+# exactly, case included: a member spelled otherwise than in the IDL is missing.
 function(section title out)
-    string(TOLOWER "${title}" title)
-    string(FIND "${ref_lower}" "### ${title}\n" pos)
+    string(FIND "${ref}" "### ${title}\n" pos)
     if(pos EQUAL -1)
         set(${out} "" PARENT_SCOPE)
         return()

@@ -167,8 +167,10 @@ static void write_function(ITypeInfo *ti, const WCHAR *iface, FUNCDESC *fd)
     if (doc && *doc) put(L"%ls\n\n", doc);
     if (fd->cParams > (retval >= 0 ? 1 : 0))
     {
-        /* Parameter names as the type library stores them: its name table is case-insensitive, so a
-         * parameter shares the spelling of a member of the same name (offset, Offset). */
+        /* Parameter names as the type library stores them: its name table is case-insensitive and
+         * keeps the first spelling it meets, so a parameter is spelled like a member of the same name
+         * declared before it (Create's parameter name appears as Name). Member names keep their own
+         * spelling: the IDL declares properties before methods. */
         put(L"Parameters:\n\n");
         for (i = 0; i < (UINT)fd->cParams; i++)
         {

@@ -384,19 +384,30 @@ static HRESULT sr_dispatch_error(ITypeInfo *ti, REFIID iid, DISPID id, WORD flag
     else
     {
         /* Which argument? The first that does not convert (what came in *argerr is the caller's, not an answer). */
-        UINT bad = ~0u;
+        UINT bad = ~0u, first_object = ~0u;
         HRESULT why = hr;
         for (i = 0; bad == ~0u && params && i < params->cArgs - params->cNamedArgs && i < formal; i++)
         {
             VARTYPE vt = fd->lprgelemdescParam[i].tdesc.vt;
+            const VARIANT *arg = &params->rgvarg[params->cArgs - 1 - i];
             VARIANT tmp;
             HRESULT conv;
             if (vt == VT_VARIANT || vt == VT_PTR || vt == VT_USERDEFINED) continue;
+            if (V_VT(arg) == (VT_BYREF | VT_VARIANT) && V_VARIANTREF(arg)) arg = V_VARIANTREF(arg);
+            if ((V_VT(arg) & VT_TYPEMASK) == VT_DISPATCH || (V_VT(arg) & VT_TYPEMASK) == VT_UNKNOWN)
+            {
+                /* Converting an object runs its code (its default member), which Invoke already did
+                 * once: it is not run again just to word a message. If every other argument
+                 * converts, the first object is the one Invoke refused. */
+                if (first_object == ~0u) first_object = i;
+                continue;
+            }
             VariantInit(&tmp);
-            conv = VariantChangeType(&tmp, &params->rgvarg[params->cArgs - 1 - i], 0, vt);
+            conv = VariantChangeType(&tmp, (VARIANT *)arg, 0, vt);
             VariantClear(&tmp);
             if (FAILED(conv)) { bad = i; why = conv; }
         }
+        if (bad == ~0u && first_object != ~0u) bad = first_object;
         if (bad == ~0u)
             __mingw_snwprintf(text, ARRAY_SIZE(text), L"%ls: an argument %ls cannot be passed (error %#lx)",
                               member, list, hr);

@@ -160,7 +160,8 @@ static HRESULT data_bytes(const WCHAR *method, REFIID iid, const VARIANT *arg, B
     const VARIANT *v = arg;
     SAFEARRAY *sa;
     VARTYPE vt;
-    LONG lo, hi, i;
+    LONG lo, hi;
+    ULONGLONG k;
     BYTE *buf;
     HRESULT hr;
 
@@ -204,8 +205,9 @@ static HRESULT data_bytes(const WCHAR *method, REFIID iid, const VARIANT *arg, B
     }
     if (!(buf = HeapAlloc(GetProcessHeap(), 0, *n)))
         return sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for %I64u bytes", method, *n);
-    for (i = lo; i <= hi; i++)
+    for (k = 0; k < *n; k++)
     {
+        LONG i = (LONG)((LONGLONG)lo + (LONGLONG)k); /* counted, so an upper bound of LONG_MAX ends the loop */
         VARIANT el;
         VariantInit(&el);
         if (vt == VT_VARIANT) hr = SafeArrayGetElement(sa, &i, &el);
@@ -219,7 +221,7 @@ static HRESULT data_bytes(const WCHAR *method, REFIID iid, const VARIANT *arg, B
             V_VT(&el) = vt;
             hr = SafeArrayGetElement(sa, &i, &V_I4(&el));
         }
-        if (SUCCEEDED(hr)) hr = element_to_byte(method, iid, i, &el, &buf[i - lo]);
+        if (SUCCEEDED(hr)) hr = element_to_byte(method, iid, i, &el, &buf[k]);
         else hr = sr_error(DISP_E_TYPEMISMATCH, iid, L"%ls: element %ld of data cannot be read", method, i);
         VariantClear(&el);
         if (FAILED(hr))
@@ -369,6 +371,8 @@ HRESULT data_write_string(struct sr_span *s, double offset, BSTR text, VARIANT e
     if (FAILED(hr = parse_encoding(method, span_iid(s), &encoding, &enc))) return hr;
     if (FAILED(hr = arg_opt_bool(method, L"terminate", &terminate, TRUE, span_iid(s), &term))) return hr;
 
+    if (chars > SR_MAX_COUNT / 4)
+        return sr_error(E_INVALIDARG, span_iid(s), L"%ls: the text is too long (%u characters)", method, chars);
     if (enc == ENC_UTF8)
     {
         int len = chars ? WideCharToMultiByte(CP_UTF8, WC_ERR_INVALID_CHARS, text, chars, NULL, 0, NULL, NULL) : 0;
@@ -481,17 +485,17 @@ HRESULT data_flush(struct sr_span *s, VARIANT offset, VARIANT count)
 }
 
 /* IDispatch fast path for the typed members (ReadByte ... WriteDouble, DISPIDs 104-109), shared by
- * regions and views. TRUE when the call was made and succeeded; FALSE sends the caller to the type
- * library's path, which checks everything and builds the EXCEPINFO. */
-BOOL data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPPARAMS *params, VARIANT *result)
+ * regions and views. S_OK: the call was made and succeeded. S_FALSE: not taken; the caller goes the
+ * type library's way, which checks everything. A failure: the member ran and failed, and its error
+ * information is set (the caller turns it into the EXCEPINFO; a failed member is never run twice). */
+HRESULT data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPPARAMS *params, VARIANT *result)
 {
     HRESULT hr;
 
     /* Scripts call the typed members (ReadByte ... WriteDouble, DISPIDs 104-109) in loops. With plain
      * numbers for arguments (Integer, Long, Byte or Double, by value or by reference; a Double value
      * for a Long parameter is left to the type library's rounding) the member is called directly.
-     * Any other call, and any call whose member fails, takes the type library's path (disp_invoke), which
-     * builds the EXCEPINFO; calling a failed member again is harmless, as a failed call changes nothing. */
+     * Any other call takes the type library's path (disp_invoke). */
     if (id >= 104 && id <= 109 && (flags & DISPATCH_METHOD) && !(flags & (DISPATCH_PROPERTYPUT | DISPATCH_PROPERTYPUTREF))
         && params && !params->cNamedArgs && params->cArgs == (id % 2 ? 2u : 1u))
     {
@@ -501,7 +505,7 @@ BOOL data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPPARAMS *par
         for (i = 0; i < params->cArgs; i++)
         {
             const VARIANT *v = &params->rgvarg[params->cArgs - 1 - i]; /* rgvarg holds the last argument first */
-            while (V_VT(v) == (VT_BYREF | VT_VARIANT) && V_VARIANTREF(v)) v = V_VARIANTREF(v);
+            if (V_VT(v) == (VT_BYREF | VT_VARIANT) && V_VARIANTREF(v)) v = V_VARIANTREF(v); /* one level, as Invoke */
             if (V_VT(v) == VT_I4) num[i] = V_I4(v);
             else if (V_VT(v) == VT_I2) num[i] = V_I2(v);
             else if (V_VT(v) == VT_UI1) num[i] = V_UI1(v);
@@ -525,12 +529,9 @@ BOOL data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPPARAMS *par
             case 108: hr = data_read_double(s, num[0], &d); V_VT(&out) = VT_R8; V_R8(&out) = d; break;
             default:  hr = data_write_double(s, num[0], num[1]); break;
             }
-            if (SUCCEEDED(hr))
-            {
-                if (result && V_VT(&out) != VT_EMPTY) *result = out;
-                return TRUE;
-            }
+            if (SUCCEEDED(hr) && result && V_VT(&out) != VT_EMPTY) *result = out;
+            return SUCCEEDED(hr) ? S_OK : hr; /* a failed member is not run again */
         }
     }
-    return FALSE;
+    return S_FALSE;
 }

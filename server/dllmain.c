@@ -176,7 +176,26 @@ HRESULT disp_invoke(sr_tid_t tid, REFIID iid, void *object, struct sr_span *span
     ITypeInfo *ti;
     HRESULT hr;
 
-    if (data_invoke_typed(span, id, flags, params, result)) return S_OK;
+    if ((hr = data_invoke_typed(span, id, flags, params, result)) == S_OK) return S_OK;
+    if (FAILED(hr))
+    {
+        /* The member failed: the EXCEPINFO a script sees, from the error information it set. */
+        IErrorInfo *info;
+        if (excep)
+        {
+            memset(excep, 0, sizeof(*excep));
+            excep->scode = hr;
+            if (GetErrorInfo(0, &info) == S_OK && info)
+            {
+                IErrorInfo_GetSource(info, &excep->bstrSource);
+                IErrorInfo_GetDescription(info, &excep->bstrDescription);
+                IErrorInfo_GetHelpFile(info, &excep->bstrHelpFile);
+                IErrorInfo_GetHelpContext(info, &excep->dwHelpContext);
+                IErrorInfo_Release(info);
+            }
+        }
+        return DISP_E_EXCEPTION;
+    }
     if (FAILED(hr = get_typeinfo(tid, &ti))) return hr;
     return sr_dispatch_invoke(ti, tid, iid, object, id, flags, params, result, excep, argerr);
 }
@@ -217,11 +236,25 @@ static HRESULT WINAPI factory_CreateInstance(IClassFactory *iface, IUnknown *out
     return region_create(riid, out);
 }
 
+/* LockServer(TRUE) calls not yet matched; an unmatched LockServer(FALSE) is ignored, so that it can
+ * never take the module count below the objects that are alive. */
+static LONG server_locks;
+
 static HRESULT WINAPI factory_LockServer(IClassFactory *iface, BOOL lock)
 {
+    LONG n;
+
     TRACE("(%d)", lock);
-    if (lock) module_addref();
-    else module_release();
+    if (lock)
+    {
+        InterlockedIncrement(&server_locks);
+        module_addref();
+        return S_OK;
+    }
+    do
+        if (!(n = InterlockedCompareExchange(&server_locks, 0, 0))) return S_OK;
+    while (InterlockedCompareExchange(&server_locks, n - 1, n) != n);
+    module_release();
     return S_OK;
 }
 

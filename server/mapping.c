@@ -135,6 +135,34 @@ static HRESULT name_error(const struct sr_bind *bind, DWORD err, const WCHAR *wh
                           bind->name ? bind->name : L"(anonymous)");
 }
 
+/* Creating under a name failed: is the name in use (by a section this account may not touch, or by
+ * another kind of object)? Then that is the answer, not the access check that refused it. */
+static BOOL name_taken(const struct sr_bind *bind, DWORD err)
+{
+    HANDLE h;
+
+    if (err == ERROR_INVALID_HANDLE || err == ERROR_ALREADY_EXISTS) return TRUE;
+    if (err != ERROR_ACCESS_DENIED) return FALSE;
+    if ((h = OpenFileMappingW(FILE_MAP_READ, FALSE, bind->name)))
+    {
+        CloseHandle(h);
+        return TRUE;
+    }
+    return GetLastError() != ERROR_FILE_NOT_FOUND; /* refused, or not a section: someone has it */
+}
+
+static HRESULT taken_error(const struct sr_bind *bind, DWORD err)
+{
+    const WCHAR *why = err == ERROR_INVALID_HANDLE ? L"it belongs to another kind of kernel object"
+                                                   : L"its owner's security does not let this account use it";
+    if (bind->open_existing) /* OpenOrCreate: it exists, and cannot be opened */
+        return sr_error(err == ERROR_INVALID_HANDLE ? HRESULT_FROM_WIN32(err) : E_ACCESSDENIED, &IID_ISharedRegion,
+                        L"%ls: the name '%ls' is taken and cannot be opened: %ls", bind->method, bind->name, why);
+    return sr_error(HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), &IID_ISharedRegion,
+                    L"%ls: the name '%ls' already exists (%ls); %ls never opens an existing name",
+                    bind->method, bind->name, why, bind->method);
+}
+
 static HRESULT make_security(const struct sr_bind *bind, PSECURITY_DESCRIPTOR *sd)
 {
     *sd = NULL;
@@ -173,6 +201,8 @@ HRESULT mapping_create(const struct sr_bind *bind, struct sr_mapping **out, BOOL
         if (err == ERROR_NOT_ENOUGH_MEMORY || err == ERROR_COMMITMENT_LIMIT || err == ERROR_DISK_FULL)
             hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: cannot create a region of %I64u bytes",
                                 bind->method, bind->size);
+        else if (bind->name && name_taken(bind, err))
+            hr = taken_error(bind, err);
         else
             hr = name_error(bind, err, L"create");
         goto done;
@@ -304,7 +334,8 @@ HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out)
     err = GetLastError();
     if (!section)
     {
-        if (bind->name) hr = name_error(bind, err, L"create");
+        if (bind->name && name_taken(bind, err)) hr = taken_error(bind, err);
+        else if (bind->name) hr = name_error(bind, err, L"create");
         else hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: cannot map %I64u bytes of '%ls'",
                                  bind->method, size, bind->path);
         goto done;
@@ -415,23 +446,31 @@ HRESULT span_closed_error(const struct sr_span *span, const WCHAR *method)
     return sr_error(SR_E_NOTMAPPED, &IID_ISharedView, L"%ls: the view is not mapped (Unmap was called)", method);
 }
 
+/* The checks every data call makes before a byte moves: open, in bounds, writable for a write.
+ * The caller holds the span lock (shared or exclusive), and checks again after changing it. */
+static HRESULT span_validate(struct sr_span *span, const WCHAR *method, enum span_op op, ULONGLONG offset,
+                             ULONGLONG count)
+{
+    if (!span->map) return span_closed_error(span, method);
+    if (offset > span->size || count > span->size - offset)
+    {
+        if (count)
+            return sr_error(E_INVALIDARG, span_iid(span), L"%ls: offset %I64u + count %I64u is past the end of the %ls (%I64u bytes)",
+                            method, offset, count, span_noun(span), span->size);
+        return sr_error(E_INVALIDARG, span_iid(span), L"%ls: offset %I64u is past the end of the %ls (%I64u bytes)",
+                        method, offset, span_noun(span), span->size);
+    }
+    if ((op == SPAN_WRITE || op == SPAN_FILL) && span->access == RegionReadOnly)
+        return sr_error(E_ACCESSDENIED, span_iid(span), L"%ls: the %ls is read-only", method, span_noun(span));
+    return S_OK;
+}
+
 HRESULT span_check(struct sr_span *span, const WCHAR *method, ULONGLONG offset, ULONGLONG count)
 {
-    HRESULT hr = S_OK;
+    HRESULT hr;
 
     AcquireSRWLockShared(&span->lock);
-    if (!span->map)
-        hr = span_closed_error(span, method);
-    else if (offset > span->size || count > span->size - offset)
-    {
-        /* The same words as span_io. */
-        if (count)
-            hr = sr_error(E_INVALIDARG, span_iid(span), L"%ls: offset %I64u + count %I64u is past the end of the %ls (%I64u bytes)",
-                          method, offset, count, span_noun(span), span->size);
-        else
-            hr = sr_error(E_INVALIDARG, span_iid(span), L"%ls: offset %I64u is past the end of the %ls (%I64u bytes)",
-                          method, offset, span_noun(span), span->size);
-    }
+    hr = span_validate(span, method, SPAN_READ, offset, count);
     ReleaseSRWLockShared(&span->lock);
     return hr;
 }
@@ -479,7 +518,9 @@ HRESULT span_bind(struct sr_span *span, const WCHAR *method, struct sr_mapping *
     span->start = start;
     span->size = size;
     span->access = access;
-    span->sliding = allow_sliding && size > SR_FULLMAP_MAX;
+    /* Copy-on-write pages are private to the view that wrote them and vanish when it is unmapped,
+     * so a copy-on-write span never slides: it is mapped whole, whatever its size. */
+    span->sliding = allow_sliding && size > SR_FULLMAP_MAX && access != RegionCopyOnWrite;
     span->remaps = 0;
     if (span->sliding) return S_OK; /* the window is mapped on first use */
     if (FAILED(hr = span_map_window(span, method, 0, size))) span_unbind(span);
@@ -499,6 +540,7 @@ void span_unbind(struct sr_span *span)
     span->win_off = span->win_len = 0;
     span->map = NULL;
     span->size = 0;
+    span->access = RegionReadWrite;
 }
 
 /* A copy faulted (guard.c): the page could not be read in or written back, and the host lives on. */
@@ -551,26 +593,7 @@ HRESULT span_io(struct sr_span *span, const WCHAR *method, enum span_op op, ULON
     HRESULT hr = S_OK;
 
     AcquireSRWLockShared(&span->lock);
-    if (!span->map)
-    {
-        hr = span_closed_error(span, method);
-        goto shared_done;
-    }
-    if (offset > span->size || count > span->size - offset)
-    {
-        if (count)
-            hr = sr_error(E_INVALIDARG, span_iid(span), L"%ls: offset %I64u + count %I64u is past the end of the %ls (%I64u bytes)",
-                          method, offset, count, span_noun(span), span->size);
-        else
-            hr = sr_error(E_INVALIDARG, span_iid(span), L"%ls: offset %I64u is past the end of the %ls (%I64u bytes)",
-                          method, offset, span_noun(span), span->size);
-        goto shared_done;
-    }
-    if ((op == SPAN_WRITE || op == SPAN_FILL) && span->access == RegionReadOnly)
-    {
-        hr = sr_error(E_ACCESSDENIED, span_iid(span), L"%ls: the %ls is read-only", method, span_noun(span));
-        goto shared_done;
-    }
+    if (FAILED(hr = span_validate(span, method, op, offset, count))) goto shared_done;
     if (!count) goto shared_done;
     if (span->win && offset >= span->win_off && offset - span->win_off + count <= span->win_len)
     {
@@ -582,22 +605,32 @@ HRESULT span_io(struct sr_span *span, const WCHAR *method, enum span_op op, ULON
 
     /* A large region whose window must move: one thread at a time. */
     AcquireSRWLockExclusive(&span->lock);
-    if (!span->map)
-    {
-        hr = span_closed_error(span, method);
-        goto exclusive_done;
-    }
+    /* Between the two locks another thread may have closed the object, or bound it to another
+     * mapping: everything is checked again against what is bound now. */
+    if (FAILED(hr = span_validate(span, method, op, offset, count))) goto exclusive_done;
     while (count)
     {
         ULONGLONG chunk;
         if (!span->win || offset < span->win_off || offset >= span->win_off + span->win_len)
         {
+            if (!span->sliding)
+            {
+                /* A fixed span maps all of itself: a validated access cannot fall outside it. */
+                hr = sr_error(E_UNEXPECTED, span_iid(span), L"%ls: offset %I64u is outside the mapped %ls",
+                              method, offset, span_noun(span));
+                break;
+            }
             ULONGLONG start = offset & ~(ULONGLONG)(allocation_granularity() - 1);
             ULONGLONG len = span->size - start < SR_WINDOW_SIZE ? span->size - start : SR_WINDOW_SIZE;
             if (FAILED(hr = span_map_window(span, method, start, len))) break;
             span->remaps++;
         }
         chunk = span->win_off + span->win_len - offset;
+        if (!chunk)
+        {
+            hr = sr_error(E_UNEXPECTED, span_iid(span), L"%ls: the window at offset %I64u is empty", method, offset);
+            break;
+        }
         if (chunk > count) chunk = count;
         if (FAILED(hr = span_do(span, method, op, span->win + (offset - span->win_off), chunk, buf, fill))) break;
         offset += chunk;

@@ -183,7 +183,7 @@ HRESULT data_read_double(struct sr_span *s, double offset, double *value);
 HRESULT data_write_double(struct sr_span *s, double offset, double value);
 HRESULT data_fill(struct sr_span *s, double offset, double count, LONG value);
 HRESULT data_flush(struct sr_span *s, VARIANT offset, VARIANT count);
-BOOL data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPPARAMS *params, VARIANT *result);
+HRESULT data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPPARAMS *params, VARIANT *result);
 
 /* ---- objects ---- */
 HRESULT region_create(REFIID riid, void **out);

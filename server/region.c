@@ -20,6 +20,12 @@ struct region
     BSTR path;               /* OpenFile: full path */
     BOOL created;
     LONG lock_abandoned;
+    /* The cross-process lock this object took, kept past Close so that its owner can still Unlock
+     * it: a reference on the mapping whose mutex is held, the owning thread, and the Lock calls not
+     * yet matched by Unlock. Guarded by span.lock (exclusive). */
+    struct sr_mapping *lock_map;
+    DWORD lock_owner;
+    LONG lock_depth;
 };
 
 static inline struct region *impl_from_ISharedRegion(ISharedRegion *iface)
@@ -58,14 +64,29 @@ static ULONG WINAPI region_AddRef(ISharedRegion *iface)
     return ref;
 }
 
+/* Give back the lock this object holds. The owning thread releases the mutex; on another thread
+ * only the last Release lets go of the record (the mutex is the owner's until it unlocks or exits). */
+static void region_drop_lock(struct region *This, BOOL destroying)
+{
+    if (!This->lock_depth) return;
+    if (This->lock_owner == GetCurrentThreadId())
+        while (This->lock_depth) { ReleaseMutex(This->lock_map->lock); This->lock_depth--; }
+    else if (!destroying)
+        return;
+    This->lock_depth = 0;
+    mapping_release(This->lock_map);
+    This->lock_map = NULL;
+}
+
 static void region_unbind(struct region *This)
 {
+    region_drop_lock(This, FALSE);
     span_unbind(&This->span);
     SysFreeString(This->name);
     SysFreeString(This->path);
     This->name = This->path = NULL;
     This->created = FALSE;
-    This->lock_abandoned = 0;
+    InterlockedExchange(&This->lock_abandoned, 0);
 }
 
 static ULONG WINAPI region_Release(ISharedRegion *iface)
@@ -77,6 +98,7 @@ static ULONG WINAPI region_Release(ISharedRegion *iface)
     if (!ref)
     {
         region_unbind(This);
+        region_drop_lock(This, TRUE);
         if (This->ftm) IUnknown_Release(This->ftm);
         HeapFree(GetProcessHeap(), 0, This);
         module_release();
@@ -341,7 +363,9 @@ static HRESULT WINAPI region_get_Created(ISharedRegion *iface, VARIANT_BOOL *cre
 {
     struct region *This = impl_from_ISharedRegion(iface);
     if (!created) return null_result(L"Created");
+    AcquireSRWLockShared(&This->span.lock);
     *created = This->created ? VARIANT_TRUE : VARIANT_FALSE;
+    ReleaseSRWLockShared(&This->span.lock);
     return S_OK;
 }
 
@@ -359,7 +383,7 @@ static HRESULT WINAPI region_get_LockAbandoned(ISharedRegion *iface, VARIANT_BOO
 {
     struct region *This = impl_from_ISharedRegion(iface);
     if (!abandoned) return null_result(L"LockAbandoned");
-    *abandoned = This->lock_abandoned ? VARIANT_TRUE : VARIANT_FALSE;
+    *abandoned = InterlockedCompareExchange(&This->lock_abandoned, 0, 0) ? VARIANT_TRUE : VARIANT_FALSE;
     return S_OK;
 }
 
@@ -436,12 +460,14 @@ static HRESULT WINAPI region_MapView(ISharedRegion *iface, double offset, double
     struct region *This = impl_from_ISharedRegion(iface);
     ULONGLONG off, n;
     DWORD acc;
-    HRESULT hr;
+    HRESULT hr, hr_access;
 
     if (!view) return sr_error(E_POINTER, &IID_ISharedRegion, L"%ls: the result pointer is NULL", method);
     *view = NULL;
     if (FAILED(hr = arg_number(method, L"offset", offset, &IID_ISharedRegion, &off))) return hr;
     if (FAILED(hr = arg_number(method, L"size", size, &IID_ISharedRegion, &n))) return hr;
+    /* Converted before the lock: converting an object runs its code, which may call this object. */
+    hr_access = arg_opt_access(method, &access, ~0u, &IID_ISharedRegion, &acc);
 
     AcquireSRWLockShared(&This->span.lock);
     if (!This->span.map)
@@ -449,7 +475,8 @@ static HRESULT WINAPI region_MapView(ISharedRegion *iface, double offset, double
         hr = span_closed_error(&This->span, method);
         goto done;
     }
-    if (FAILED(hr = arg_opt_access(method, &access, This->span.access, &IID_ISharedRegion, &acc))) goto done;
+    if (FAILED(hr = hr_access)) goto done; /* its error information is already set */
+    if (acc == ~0u) acc = This->span.access; /* left out: the region's own access */
     if (off >= This->span.size)
     {
         hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"%ls: offset %I64u is at or past the end of the region (%I64u bytes)",
@@ -514,6 +541,36 @@ static HRESULT wait_common(struct region *This, const WCHAR *method, BOOL signal
         *ok = VARIANT_TRUE;
     else if (res == WAIT_FAILED)
         hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: waiting failed", method);
+    if (!signal && *ok)
+    {
+        /* Record the lock, unless the object was closed or bound elsewhere while this call waited:
+         * then the mutex goes straight back, as nobody could Unlock it. */
+        AcquireSRWLockExclusive(&This->span.lock);
+        if (This->span.map != map)
+        {
+            ReleaseMutex(h);
+            *ok = VARIANT_FALSE;
+            hr = sr_error(SR_E_NOTOPEN, &IID_ISharedRegion,
+                          L"Lock: the region was closed while Lock waited; the lock was given back");
+        }
+        else
+        {
+            if (This->lock_depth && This->lock_owner != GetCurrentThreadId())
+            {
+                /* The recorded owner died holding it: the mutex came to us abandoned. */
+                mapping_release(This->lock_map);
+                This->lock_map = NULL;
+                This->lock_depth = 0;
+            }
+            if (!This->lock_depth++)
+            {
+                This->lock_map = map;
+                mapping_addref(map);
+                This->lock_owner = GetCurrentThreadId();
+            }
+        }
+        ReleaseSRWLockExclusive(&This->span.lock);
+    }
     /* LockAbandoned describes the last Lock: one that timed out found nothing abandoned either. */
     if (!signal && res != WAIT_FAILED) InterlockedExchange(&This->lock_abandoned, res == WAIT_ABANDONED);
     mapping_release(map);
@@ -529,21 +586,25 @@ static HRESULT WINAPI region_Lock(ISharedRegion *iface, LONG timeout, VARIANT_BO
 static HRESULT WINAPI region_Unlock(ISharedRegion *iface)
 {
     struct region *This = impl_from_ISharedRegion(iface);
-    struct sr_mapping *map;
-    HANDLE h;
-    HRESULT hr;
+    struct sr_mapping *done = NULL;
+    HRESULT hr = S_OK;
 
-    if (FAILED(hr = sync_begin(This, L"Unlock", FALSE, &map, &h))) return hr;
-    if (!ReleaseMutex(h))
+    /* Unlock works on the lock this object recorded, so it still works after Close. */
+    AcquireSRWLockExclusive(&This->span.lock);
+    if (!This->lock_depth && !This->span.map)
+        hr = span_closed_error(&This->span, L"Unlock");
+    else if (!This->lock_depth || This->lock_owner != GetCurrentThreadId())
+        hr = sr_error(HRESULT_FROM_WIN32(ERROR_NOT_OWNER), &IID_ISharedRegion,
+                      L"Unlock: this thread does not hold the region's lock (Lock was not called, or was called on another thread)");
+    else if (!ReleaseMutex(This->lock_map->lock))
+        hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"Unlock: cannot release the region's lock");
+    else if (!--This->lock_depth)
     {
-        DWORD err = GetLastError();
-        if (err == ERROR_NOT_OWNER)
-            hr = sr_error(HRESULT_FROM_WIN32(err), &IID_ISharedRegion,
-                          L"Unlock: this thread does not hold the region's lock (Lock was not called, or was called on another thread)");
-        else
-            hr = sr_win32_error(err, &IID_ISharedRegion, L"Unlock: cannot release the region's lock");
+        done = This->lock_map;
+        This->lock_map = NULL;
     }
-    mapping_release(map);
+    ReleaseSRWLockExclusive(&This->span.lock);
+    mapping_release(done);
     return hr;
 }
 

@@ -13,7 +13,13 @@
 #
 # Environment: SR_PREFIX (the prefix), SR_WORK (scratch directory), SR_DLL (sharedregion.dll),
 # SR_IDENTITY (build/reg/identity.env: the GUIDs and ProgIDs, generated from the IDL),
-# SR_REG_DIR (build/reg: register.cmd and unregister.cmd).
+# SR_REG_DIR (build/reg: register.cmd and unregister.cmd), SR_TLBCONTROL (tlbcontrol.exe, built from
+# tests/helpers/tlbcontrol.c: registers a type library of its own, the control for the type library
+# checks).
+#
+# Each scenario starts by unregistering the DLL in both scopes (before its first export, so outside
+# its before/after comparison): a scenario that failed half-way and left the DLL registered does not
+# break the ones after it.
 #
 # "The registry is unchanged" is checked on a full export (regedit /E) of every hive, before and
 # after. No line of the export is filtered out: the only part of a Wine registry that changes on its
@@ -51,7 +57,7 @@ case "$cmd" in
         echo "registration.sh: unknown command '$cmd'" >&2; exit 2 ;;
 esac
 
-: "${SR_DLL:?}" "${SR_IDENTITY:?}" "${SR_REG_DIR:?}"
+: "${SR_DLL:?}" "${SR_IDENTITY:?}" "${SR_REG_DIR:?}" "${SR_TLBCONTROL:?}"
 # shellcheck source=/dev/null
 . "$SR_IDENTITY"
 work="$SR_WORK/$cmd"
@@ -199,6 +205,54 @@ typelib_registered() {
     done
 }
 
+# Set-up of every scenario, before its first export: the DLL unregistered in both scopes, whatever
+# an earlier scenario that failed (or was stopped) left behind. Not a check: the scenario's own
+# "registered in neither scope to begin with" check follows.
+unregister_both_scopes() {
+    local rc
+    w regsvr32 /s /u "$dll_win"; rc=$?
+    w regsvr32 /s /u /n /i:user "$dll_win"
+    echo "set-up: unregistered the DLL machine-wide (regsvr32 /u exit $rc) and per user (exit $?)"
+}
+
+# ---- the independent controls for the type library checks ----
+# Where does this system's RegisterTypeLibForUser put a registration, and does its
+# UnRegisterTypeLibForUser remove a machine-wide one? Asked with a type library that is not ours
+# (tlbcontrol makes an empty one with a LIBID of its own), so that a wrong call in our DllInstall
+# cannot look like a gap of the platform. Run before a scenario's first export, and the control's
+# registrations are removed again, so they are outside every comparison.
+CONTROL_LIBID='{0BADF00D-0000-4000-8000-0000000000F1}'
+tlbcontrol() { w "$SR_TLBCONTROL" "$@" >>"$log"; }
+control_key() { w reg query "$1\\Software\\Classes\\TypeLib\\$CONTROL_LIBID" >/dev/null; }
+control_clean() {
+    control_key HKLM && tlbcontrol unregister "$CONTROL_LIBID" machine
+    control_key HKCU && w reg delete "HKCU\\Software\\Classes\\TypeLib\\$CONTROL_LIBID" /f >/dev/null
+    if control_key HKLM || control_key HKCU; then fail "control: the control type library could not be removed"; finish; fi
+}
+# Sets control_register_user (where RegisterTypeLibForUser put the control: user, machine or
+# nowhere) and control_unregister_user (whether UnRegisterTypeLibForUser removed the control's
+# machine-wide registration: removes-machine or keeps-machine).
+typelib_controls() {
+    local tlb
+    tlb=$(winpath "$work/control.tlb")
+    control_clean
+    if ! tlbcontrol make "$tlb" "$CONTROL_LIBID"; then fail "control: tlbcontrol could not make its type library"; finish; fi
+    if ! tlbcontrol register "$tlb" user; then fail "control: RegisterTypeLibForUser of the control type library failed"; finish; fi
+    if control_key HKCU && ! control_key HKLM; then control_register_user=user
+    elif control_key HKLM; then control_register_user=machine
+    else control_register_user=nowhere; fi
+    tlbcontrol unregister "$CONTROL_LIBID" user
+    control_clean
+    if ! tlbcontrol register "$tlb" machine || ! control_key HKLM; then
+        fail "control: RegisterTypeLib of the control type library did not register it machine-wide"; finish
+    fi
+    tlbcontrol unregister "$CONTROL_LIBID" user
+    if control_key HKLM; then control_unregister_user=keeps-machine; else control_unregister_user=removes-machine; fi
+    control_clean
+    echo "control: with a type library that is not ours, RegisterTypeLibForUser registered it in scope" \
+         "'$control_register_user', and UnRegisterTypeLibForUser after RegisterTypeLib: '$control_unregister_user'"
+}
+
 # nothing_of_ours FILE ROOT: none of our keys under ROOT.
 nothing_of_ours() {
     no_key "$1" "$2\\CLSID\\{$SR_CLSID}" && no_key "$1" "$2\\$SR_PROGID" && no_key "$1" "$2\\$SR_VIPROGID"
@@ -309,6 +363,7 @@ per_user_classes_read() {
 
 scenario_user() {
     plant_user
+    typelib_controls
     probe "$NOT_REGISTERED" "CreateObject fails before registration"
     export_reg before
     HKCU=$(user_root "$work/before.txt")
@@ -329,8 +384,14 @@ scenario_user() {
         pass "the type library and Interface keys are registered for the user (RegisterTypeLibForUser)"
         check "and not machine-wide" eval "! has_subtree '$work/reg1.txt' '$HKLM\\TypeLib\\{$SR_LIBID}'"
     elif typelib_registered "$work/reg1.txt" "$HKLM"; then
-        pass "the type library and Interface keys are registered (found complete under HKLM)"
-        skip "type library registered for the user only -- this Wine's RegisterTypeLibForUser registers the type library machine-wide (HKLM\\Software\\Classes\\TypeLib and Interface)"
+        # Complete, but machine-wide: a gap of the platform only if its RegisterTypeLibForUser does
+        # the same with a type library that is not ours (the control); otherwise our DllInstall
+        # registered it machine-wide.
+        if [ "$control_register_user" = machine ]; then
+            skip "type library registered for the user only -- this Wine's RegisterTypeLibForUser registers machine-wide: the control type library (not ours, registered by tlbcontrol with RegisterTypeLibForUser) went to HKLM\\Software\\Classes\\TypeLib too; ours is complete there"
+        else
+            fail "per-user registration registered the type library machine-wide (HKLM\\Software\\Classes\\TypeLib), although this system's RegisterTypeLibForUser registers the control type library in scope '$control_register_user'"
+        fi
     else
         fail "per-user registration registered the type library nowhere"
     fi
@@ -364,6 +425,7 @@ scenario_user() {
 
 scenario_both() {
     plant_user
+    typelib_controls
     probe "$NOT_REGISTERED" "CreateObject fails before registration"
     export_reg before
     HKCU=$(user_root "$work/before.txt")
@@ -376,8 +438,6 @@ scenario_both() {
     export_reg both
     expect_registered "$work/both.txt" "$HKLM"
     expect_registered "$work/both.txt" "$HKCU"
-    local user_tlb=0
-    typelib_registered "$work/both.txt" "$HKCU" && user_tlb=1
 
     regsvr "per-user unregistration" /u /n /i:user
     export_reg machine_only
@@ -385,8 +445,8 @@ scenario_both() {
     expect_registered "$work/machine_only.txt" "$HKLM"
     if typelib_registered "$work/machine_only.txt" "$HKLM"; then
         pass "the machine-wide type library registration survives per-user unregistration"
-    elif [ $user_tlb = 0 ]; then
-        skip "machine-wide type library kept through per-user unregistration -- this Wine's UnRegisterTypeLibForUser unregisters the machine-wide type library (its RegisterTypeLibForUser registers machine-wide too); our CLSID and ProgID keys in HKLM are intact"
+    elif [ "$control_unregister_user" = removes-machine ]; then
+        skip "machine-wide type library kept through per-user unregistration -- this Wine's UnRegisterTypeLibForUser unregisters a machine-wide type library: it removed the control type library's (not ours, registered by tlbcontrol with RegisterTypeLib) too; our CLSID and ProgID keys in HKLM are intact"
     else
         fail "per-user unregistration removed the machine-wide type library registration"
     fi
@@ -397,5 +457,6 @@ scenario_both() {
     same_registry before after "after both unregistrations the registry is exactly as before"
 }
 
+unregister_both_scopes
 "scenario_$cmd"
 finish

@@ -12,9 +12,15 @@ sr_script_test(script_js_suite ${CMAKE_CURRENT_SOURCE_DIR}/scripts/suite.js)
 #   registry_user          regsvr32 /n /i:user (HKCU\Software\Classes), the same checks
 #   registry_both_scopes   both scopes at once: per-user unregistration keeps the machine-wide one
 set(SR_REG_PREFIX ${CMAKE_BINARY_DIR}/wineprefix-reg)
+# tlbcontrol: registers a type library of its own (not ours) per user or machine-wide, the control
+# that tells where this system's RegisterTypeLibForUser/UnRegisterTypeLibForUser really act.
+add_executable(tlbcontrol helpers/tlbcontrol.c)
+target_link_libraries(tlbcontrol PRIVATE oleaut32 ole32 uuid)
+target_link_options(tlbcontrol PRIVATE -static-libgcc -municode)
 set(sr_regsh ${CMAKE_COMMAND} -E env SR_PREFIX=${SR_REG_PREFIX} SR_WORK=${CMAKE_BINARY_DIR}/regtest
     SR_DLL=$<TARGET_FILE:sharedregion> SR_IDENTITY=${CMAKE_BINARY_DIR}/reg/identity.env
-    SR_REG_DIR=${CMAKE_BINARY_DIR}/reg bash ${CMAKE_CURRENT_SOURCE_DIR}/registration.sh)
+    SR_REG_DIR=${CMAKE_BINARY_DIR}/reg SR_TLBCONTROL=$<TARGET_FILE:tlbcontrol>
+    bash ${CMAKE_CURRENT_SOURCE_DIR}/registration.sh)
 
 add_test(NAME regprefix_init COMMAND ${sr_regsh} init)
 set_tests_properties(regprefix_init PROPERTIES FIXTURES_SETUP regprefix RESOURCE_LOCK wineprefix-reg TIMEOUT 120)

@@ -129,14 +129,21 @@ static void one_op(struct worker *w, unsigned int op)
     {
         /* The object other threads close and re-open: success, or exactly "not open". */
         LONG v = (LONG)op, got = 0;
-        hr = ISharedRegion_WriteInt32(g.shared, base + off, v);
+        HRESULT written;
+        written = hr = ISharedRegion_WriteInt32(g.shared, base + off, v);
         CHECK(hr == S_OK || hr == SR_E_NOTOPEN, "WriteInt32 on the shared object", hr);
         if (hr == SR_E_NOTOPEN) InterlockedIncrement(&g.not_open);
         hr = ISharedRegion_ReadInt32(g.shared, base + off, &got);
         CHECK(hr == S_OK || hr == SR_E_NOTOPEN, "ReadInt32 on the shared object", hr);
+        /* The stripe belongs to this thread alone: once the write went through, both objects read
+         * back exactly v (the shared object, if it is open, is the same named region). */
+        CHECK(hr != S_OK || written != S_OK || got == v, "ReadInt32 on the shared object read back another value", hr);
         /* Whatever object the bytes were written through, the region is the same: read it back. */
+        got = v ^ 0x5a5a5a5a;
         hr = ISharedRegion_ReadInt32(g.region, base + off, &got);
         CHECK(hr == S_OK, "ReadInt32", hr);
+        if (written == S_OK) CHECK(hr == S_OK && got == v, "ReadInt32 read back another value than was written "
+                                   "through the shared object", hr);
     }
     else if (kind < 55)
     {

@@ -21,6 +21,25 @@
 #define VIEW_OFFSET  8192
 
 static WCHAR file_path[MAX_PATH];
+/* What the truncation test holds on the file, for its teardown: a test that fails half-way leaves
+ * them, and the file cannot be deleted while they map it. */
+static ISharedRegion *held_r, *held_ro;
+static ISharedView *held_v;
+
+/* Teardown of the truncation test: release what it still holds, delete the file, passed or not. */
+static int release_and_delete_file(void **state)
+{
+    (void)state;
+    if (held_v) ISharedView_Release(held_v);
+    if (held_ro) ISharedRegion_Release(held_ro);
+    if (held_r) ISharedRegion_Release(held_r);
+    held_v = NULL;
+    held_r = held_ro = NULL;
+    if (file_path[0] && !DeleteFileW(file_path) && GetLastError() != ERROR_FILE_NOT_FOUND)
+        print_message("could not delete %ls (error %lu)\n", file_path, GetLastError());
+    file_path[0] = 0;
+    return 0;
+}
 
 /* ---- truncating a file behind the mapping's back ---- */
 
@@ -91,7 +110,7 @@ static void expect_dispatch_fault(HRESULT hr, const WCHAR *method)
 static void test_truncated_file_is_a_page_fault_not_a_crash(void **state)
 {
     static const BYTE bytes[4] = { 1, 2, 3, 4 };
-    ISharedRegion *r = new_region(), *ro = new_region();
+    ISharedRegion *r = held_r = new_region(), *ro = held_ro = new_region();
     ISharedView *v;
     VARIANT data, res;
     HANDLE other;
@@ -109,6 +128,7 @@ static void test_truncated_file_is_a_page_fault_not_a_crash(void **state)
     assert_int_equal(ISharedRegion_OpenFile(r, path, missing(), missing(), missing()), S_OK);
     assert_int_equal(ISharedRegion_OpenFile(ro, path, missing(), vnum(RegionReadOnly), missing()), S_OK);
     assert_int_equal(ISharedRegion_MapView(r, VIEW_OFFSET, 8192, missing(), &v), S_OK);
+    held_v = v;
     assert_int_equal(ISharedRegion_ReadByte(r, VIEW_OFFSET + 5, &b), S_OK);
     assert_int_equal(b, pattern_byte(VIEW_OFFSET + 5));
 
@@ -125,11 +145,7 @@ static void test_truncated_file_is_a_page_fault_not_a_crash(void **state)
         assert_int_equal(err, ERROR_USER_MAPPED_FILE);
         if (!resize_from_outside(file_path, KEPT_BYTES))
         {
-            ISharedView_Release(v);
-            ISharedRegion_Release(ro);
-            ISharedRegion_Release(r);
             SysFreeString(path);
-            DeleteFileW(file_path);
             print_message("[  SKIP    ] this system refuses to truncate a mapped file (ERROR_USER_MAPPED_FILE) and "
                           "offers no other program to do it, so no page-in failure can be provoked here\n");
             skip();
@@ -192,9 +208,10 @@ static void test_truncated_file_is_a_page_fault_not_a_crash(void **state)
     ISharedView_Release(v);
     ISharedRegion_Release(ro);
     ISharedRegion_Release(r);
+    held_v = NULL;
+    held_r = held_ro = NULL;
     SysFreeString(path);
     assert_int_equal(server_can_unload_now(), S_OK);
-    DeleteFileW(file_path);
 }
 
 /* ---- a fault that is not ours passes through ---- */
@@ -308,7 +325,7 @@ static void test_out_of_memory_leaves_the_object_usable(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest faults[] = {
-        cmocka_unit_test(test_truncated_file_is_a_page_fault_not_a_crash),
+        cmocka_unit_test_teardown(test_truncated_file_is_a_page_fault_not_a_crash, release_and_delete_file),
         cmocka_unit_test(test_a_fault_outside_the_copy_is_not_swallowed),
     };
     const struct CMUnitTest oom[] = {

