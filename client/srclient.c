@@ -493,20 +493,31 @@ static const WCHAR *human_size(ULONGLONG n, WCHAR *buf, size_t len)
 
 /* ---- bytes through ReadBytes / WriteBytes ---- */
 
-static HRESULT write_bytes(ISharedRegion *r, ULONGLONG offset, const BYTE *data, ULONG n)
+/* A Byte() (VT_ARRAY | VT_UI1) holding a copy of n bytes; VariantClear frees it. */
+static HRESULT make_byte_array(const BYTE *data, ULONG n, VARIANT *v)
 {
-    VARIANT v;
     void *p;
     HRESULT hr;
 
-    V_VT(&v) = VT_ARRAY | VT_UI1;
-    if (!(V_ARRAY(&v) = SafeArrayCreateVector(VT_UI1, 0, n))) return E_OUTOFMEMORY;
-    if (SUCCEEDED(hr = SafeArrayAccessData(V_ARRAY(&v), &p)))
+    V_VT(v) = VT_ARRAY | VT_UI1;
+    if (!(V_ARRAY(v) = SafeArrayCreateVector(VT_UI1, 0, n))) return E_OUTOFMEMORY;
+    if (FAILED(hr = SafeArrayAccessData(V_ARRAY(v), &p)))
     {
-        memcpy(p, data, n);
-        SafeArrayUnaccessData(V_ARRAY(&v));
-        hr = ISharedRegion_WriteBytes(r, (double)offset, v);
+        VariantClear(v);
+        return hr;
     }
+    memcpy(p, data, n);
+    SafeArrayUnaccessData(V_ARRAY(v));
+    return S_OK;
+}
+
+static HRESULT write_bytes(ISharedRegion *r, ULONGLONG offset, const BYTE *data, ULONG n)
+{
+    VARIANT v;
+    HRESULT hr;
+
+    if (FAILED(hr = make_byte_array(data, n, &v))) return hr;
+    hr = ISharedRegion_WriteBytes(r, (double)offset, v);
     VariantClear(&v);
     return hr;
 }
@@ -514,17 +525,10 @@ static HRESULT write_bytes(ISharedRegion *r, ULONGLONG offset, const BYTE *data,
 static HRESULT view_write_bytes(ISharedView *view, ULONGLONG offset, const BYTE *data, ULONG n)
 {
     VARIANT v;
-    void *p;
     HRESULT hr;
 
-    V_VT(&v) = VT_ARRAY | VT_UI1;
-    if (!(V_ARRAY(&v) = SafeArrayCreateVector(VT_UI1, 0, n))) return E_OUTOFMEMORY;
-    if (SUCCEEDED(hr = SafeArrayAccessData(V_ARRAY(&v), &p)))
-    {
-        memcpy(p, data, n);
-        SafeArrayUnaccessData(V_ARRAY(&v));
-        hr = ISharedView_WriteBytes(view, (double)offset, v);
-    }
+    if (FAILED(hr = make_byte_array(data, n, &v))) return hr;
+    hr = ISharedView_WriteBytes(view, (double)offset, v);
     VariantClear(&v);
     return hr;
 }
