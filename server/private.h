@@ -169,6 +169,9 @@ struct sr_fault
 BOOL guard_copy(void *dst, const void *src, SIZE_T count, const void *mapped, struct sr_fault *fault);
 BOOL guard_fill(void *dst, BYTE value, SIZE_T count, struct sr_fault *fault);
 
+/* ---- numbers, text and struct formats to and from bytes (values.c, text.c, structfmt.c) ---- */
+#include "codec.h"
+
 /* ---- the data members shared by regions and views (data.c) ---- */
 HRESULT data_read_bytes(struct sr_span *s, double offset, double count, VARIANT *data);
 HRESULT data_write_bytes(struct sr_span *s, double offset, VARIANT data);

@@ -1,0 +1,93 @@
+/*
+ * SharedRegion server: the codecs between script values and the bytes of shared memory.
+ *
+ * Three concerns, one file each, none of which touches a span, a mapping or a kernel object:
+ *   values.c     numbers: the fixed-size little-endian types (int8 ... uint64, float32, double)
+ *                to and from VARIANTs, with the range rules of the contract; and the list of
+ *                values in a script array (Variant(), typed SAFEARRAY, JScript array object).
+ *   text.c       encodings: "utf-8", "utf-16", "ansi", "oem", "ascii", "latin-1", "cpNNN".
+ *   structfmt.c  Python's struct format language (plus SharedRegion's Nw), parsed once and cached.
+ * data.c (the data members) checks offsets and bounds, copies bytes under the span's lock, and
+ * hands the bytes to these functions. Every failure sets the error information through sr_error
+ * with the method's name, so the caller just returns the HRESULT.
+ */
+#ifndef SHAREDREGION_CODEC_H
+#define SHAREDREGION_CODEC_H
+
+/* ---- values.c ---- */
+enum sr_type
+{
+    SR_INT8, SR_UINT8, SR_INT16, SR_UINT16, SR_INT32, SR_UINT32, SR_INT64, SR_UINT64,
+    SR_SINGLE, SR_DOUBLE, SR_TYPE_COUNT
+};
+
+/* ReadArray/WriteArray's type argument: a name ("Int16", "Single", ...), a struct code ("h", "f", ...)
+ * or a DataType number from the IDL. */
+HRESULT value_parse_type(const WCHAR *method, REFIID iid, const VARIANT *arg, enum sr_type *type);
+SIZE_T value_type_size(enum sr_type type);
+const WCHAR *value_type_name(enum sr_type type);   /* "Int16" */
+
+/* Bytes at src (little-endian, any alignment) as a script value, VariantInit'ed by the callee:
+ * int8/int16 VT_I2, uint8 VT_UI1, uint16/int32 VT_I4, uint32 VT_R8, int64/uint64 VT_R8 when the
+ * magnitude is at most 2^53 else an exact VT_DECIMAL, single VT_R8 (widened exactly), double VT_R8. */
+void value_decode(enum sr_type type, const BYTE *src, VARIANT *out);
+void value_from_int64(LONGLONG v, VARIANT *out);
+void value_from_uint64(ULONGLONG v, VARIANT *out);
+
+/* A script value (by value or one level VT_BYREF) stored as type at dst. Integers: a whole number in
+ * range as any numeric VARIANT, a Decimal, VT_I8/VT_UI8, or a string of decimal digits; single: round
+ * to nearest even, a finite value beyond float32's range is an error, NaN and infinities are kept.
+ * `what` names the value in the message ("value", "element 3", "field 2 ('h')"); the message names
+ * the method, the value and the allowed range. Nothing is written to dst on failure. */
+HRESULT value_encode(const WCHAR *method, const WCHAR *what, REFIID iid, enum sr_type type, const VARIANT *v,
+                     BYTE *dst);
+/* The same for a double argument (the scalar writes that take a double). */
+HRESULT value_encode_double(const WCHAR *method, const WCHAR *what, REFIID iid, enum sr_type type, double v,
+                            BYTE *dst);
+/* 64-bit integers from a script value, for callers that need the number itself. */
+HRESULT value_to_int64(const WCHAR *method, const WCHAR *what, REFIID iid, const VARIANT *v, LONGLONG *out);
+HRESULT value_to_uint64(const WCHAR *method, const WCHAR *what, REFIID iid, const VARIANT *v, ULONGLONG *out);
+
+/* The elements of a script array: a SAFEARRAY of any numeric/variant/string type (by value or by
+ * reference, one dimension), or a JScript array object (its "length", then "0", "1", ...).
+ * *items is a HeapAlloc'ed array of *count VARIANTs (copies the caller frees with values_free);
+ * NULL when empty. */
+HRESULT values_collect(const WCHAR *method, const WCHAR *what, REFIID iid, const VARIANT *arg, VARIANT **items,
+                       ULONG *count);
+void values_free(VARIANT *items, ULONG count);
+
+/* ---- text.c ---- */
+struct sr_encoding
+{
+    UINT codepage;           /* CP_UTF8, 1200 for utf-16, 20127 ascii, 28591 latin-1, CP_ACP's value ... */
+    UINT unit;               /* bytes per code unit: 2 for utf-16, else 1 (the width of the terminator) */
+    const WCHAR *name;       /* as the script user wrote it, for messages */
+};
+/* An optional encoding argument (missing: utf-8), or a name. */
+HRESULT text_parse_encoding(const WCHAR *method, REFIID iid, const VARIANT *arg, struct sr_encoding *enc);
+HRESULT text_parse_encoding_name(const WCHAR *method, REFIID iid, const WCHAR *name, struct sr_encoding *enc);
+/* n bytes (no terminator search: the caller cut them) to a new BSTR. Bytes that are not valid in the
+ * encoding: SR_E_BADENCODING naming the method, the encoding and `offset` (where the bytes were). */
+HRESULT text_decode(const WCHAR *method, REFIID iid, const struct sr_encoding *enc, const BYTE *bytes, SIZE_T n,
+                    ULONGLONG offset, BSTR *out);
+/* chars UTF-16 code units to bytes in the encoding, in a HeapAlloc'ed buffer with `extra` zero bytes
+ * after them (room for a terminator); *n excludes the extra bytes. A character the encoding cannot
+ * hold: SR_E_BADENCODING naming it and its position, never a silent '?'. */
+HRESULT text_encode(const WCHAR *method, REFIID iid, const struct sr_encoding *enc, const WCHAR *text, UINT chars,
+                    SIZE_T extra, BYTE **out, SIZE_T *n);
+
+/* ---- structfmt.c ---- */
+struct sr_format;            /* a parsed format; immutable, shared from the cache */
+/* Parse (or find in the cache) a format; the result is valid until format_release. */
+HRESULT format_parse(const WCHAR *method, REFIID iid, const WCHAR *format, struct sr_format **out);
+void format_release(struct sr_format *f);
+SIZE_T format_size(const struct sr_format *f);     /* struct.calcsize */
+ULONG format_fields(const struct sr_format *f);    /* values Unpack returns and Pack takes */
+/* format_size(f) bytes to a 0-based Variant() of format_fields(f) elements (*out VariantInit'ed). */
+HRESULT format_unpack(const WCHAR *method, REFIID iid, const struct sr_format *f, const BYTE *bytes,
+                      const struct sr_encoding *enc, VARIANT *out);
+/* values (format_fields(f) of them) to format_size(f) bytes at out; out is untouched on failure. */
+HRESULT format_pack(const WCHAR *method, REFIID iid, const struct sr_format *f, const VARIANT *values, ULONG count,
+                    const struct sr_encoding *enc, BYTE *out);
+
+#endif /* SHAREDREGION_CODEC_H */
