@@ -941,6 +941,23 @@ static void test_struct_text_fields_use_the_encoding(void **state)
                  L"Unpack: field 0 ('6s'): the 4 bytes at byte 0 of the struct are not valid UTF-8");
     assert_int_equal(V_VT(&out), VT_EMPTY);
     format_release(f);
+    /* An empty Pascal string: no bytes, one (empty) value. (Python 3.11 packs '0p' by writing 255 into
+     * the byte after the field, past it; SharedRegion writes nothing there.) */
+    assert_int_equal(format_parse(L"Pack", iid, L"<0px", &f), S_OK);
+    assert_int_equal(format_size(f), 1);
+    assert_int_equal(format_fields(f), 1);
+    in[0] = bstr(L"abc");
+    memset(packed, 0x11, sizeof(packed));
+    assert_int_equal(format_pack(L"Pack", iid, f, in, 1, &enc, packed), S_OK);
+    assert_int_equal(packed[0], 0);
+    assert_int_equal(packed[1], 0x11);
+    VariantClear(&in[0]);
+    assert_int_equal(format_unpack(L"Unpack", iid, f, frame, &enc, &out), S_OK);
+    SafeArrayAccessData(V_ARRAY(&out), (void **)&vals);
+    assert_wstr_equal(V_BSTR(&vals[0]), L"");
+    SafeArrayUnaccessData(V_ARRAY(&out));
+    VariantClear(&out);
+    format_release(f);
 }
 
 /* ---- the cache ---- */
