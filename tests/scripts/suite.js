@@ -219,8 +219,9 @@ expectError(function () { r.WriteString(1450, "\ud83d"); }, SR_E_BADENCODING,
 r.WriteBytes(1500, [0x61, 255, 254, 0]);
 expectError(function () { r.ReadString(1500); }, SR_E_BADENCODING,
             "ReadString: the 3 bytes at offset 1500 are not valid UTF-8", "ReadString of invalid UTF-8");
-expectError(function () { r.ReadString(1000, undefined, "latin-1"); }, E_INVALIDARG,
-            "ReadString: encoding 'latin-1' is not \"utf-8\" or \"utf-16\"", "ReadString with an unknown encoding");
+expectError(function () { r.ReadString(1000, undefined, "ebcdic"); }, E_INVALIDARG,
+            "ReadString: encoding 'ebcdic' is not one of \"utf-8\", \"utf-16\", \"ansi\", \"oem\", \"ascii\", \"latin-1\" or a code page \"cpNNN\"",
+            "ReadString with an unknown encoding");
 expectError(function () { r.WriteString(65534, "abc"); }, E_INVALIDARG,
             "WriteString: offset 65534 + count 4 is past the end of the region (65536 bytes)", "WriteString past the end");
 

@@ -294,9 +294,9 @@ x = r.ReadString(1500) : Catch
 On Error GoTo 0
 CheckErr SR_E_BADENCODING, "ReadString: the 3 bytes at offset 1500 are not valid UTF-8", "ReadString of invalid UTF-8"
 On Error Resume Next
-x = r.ReadString(1000, , "latin-1") : Catch
+x = r.ReadString(1000, , "ebcdic") : Catch
 On Error GoTo 0
-CheckErr E_INVALIDARG, "ReadString: encoding 'latin-1' is not ""utf-8"" or ""utf-16""", "ReadString with an unknown encoding"
+CheckErr E_INVALIDARG, "ReadString: encoding 'ebcdic' is not one of ""utf-8"", ""utf-16"", ""ansi"", ""oem"", ""ascii"", ""latin-1"" or a code page ""cpNNN""", "ReadString with an unknown encoding"
 On Error Resume Next
 n = r.WriteString(65534, "abc") : Catch
 On Error GoTo 0
