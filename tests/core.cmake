@@ -41,3 +41,10 @@ target_link_libraries(test_codecs PRIVATE ${CMOCKA_LIBRARY} sharedregion_ids ole
 target_link_options(test_codecs PRIVATE -static-libgcc)
 add_test(NAME test_codecs COMMAND test_codecs)
 set_tests_properties(test_codecs PROPERTIES FIXTURES_REQUIRED prefix TIMEOUT 300)
+
+# Reading what other programs publish: a plain Win32 publisher (its own section, mutex and wait-only
+# event; no COM) and the VBScript example that reads its frames through Unpack.
+add_executable(publisher helpers/publisher.c)
+target_link_libraries(publisher PRIVATE advapi32)
+target_link_options(publisher PRIVATE -static-libgcc -municode)
+# (the telemetry example's test follows once LockName and SignalName are in)
