@@ -383,6 +383,15 @@ static HRESULT typed_write(struct sr_span *s, const WCHAR *method, double offset
     return span_io(s, method, SPAN_WRITE, off, size, (void *)value, 0);
 }
 
+/* A VARIANT argument that is a reference to nothing usable (NULL, or another reference, which could
+ * be itself) is refused here, before any codec looks at it: references are followed one level only. */
+static HRESULT check_ref(struct sr_span *s, const WCHAR *method, const WCHAR *what, const VARIANT *v)
+{
+    if (arg_deref(v)) return S_OK;
+    return sr_error(E_INVALIDARG, span_iid(s), L"%ls: %ls is a by-reference VARIANT that refers to nothing usable "
+                    L"(a NULL reference, or a reference to another reference)", method, what);
+}
+
 #define CHECK_RESULT(method, p) \
     do { if (!(p)) return sr_error(E_POINTER, span_iid(s), L"%ls: the result pointer is NULL", method); } while (0)
 
@@ -407,6 +416,7 @@ static HRESULT variant_write(struct sr_span *s, const WCHAR *method, enum sr_typ
     HRESULT hr;
 
     CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = check_ref(s, method, L"value", value))) return hr;
     if (FAILED(hr = value_encode(method, L"value", span_iid(s), type, value, bytes))) return hr;
     return span_io(s, method, SPAN_WRITE, off, value_type_size(type), bytes, 0);
 }
@@ -631,6 +641,7 @@ HRESULT data_read_array(struct sr_span *s, double offset, double count, VARIANT 
     VariantInit(values);
     CHECK_OFFSET(method, offset, &off);
     if (FAILED(hr = arg_number(method, L"count", count, span_iid(s), &n))) return hr;
+    if (FAILED(hr = check_ref(s, method, L"type", &type))) return hr;
     if (FAILED(hr = value_parse_type(method, span_iid(s), &type, &t))) return hr;
     if (FAILED(hr = array_bytes(s, method, t, n, &bytes))) return hr;
     /* Bounds before memory: a count past the end allocates nothing. */
@@ -669,6 +680,8 @@ HRESULT data_write_array(struct sr_span *s, double offset, VARIANT values, VARIA
     CHECK_RESULT(method, written);
     *written = 0;
     CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = check_ref(s, method, L"values", &values)) || FAILED(hr = check_ref(s, method, L"type", &type)))
+        return hr;
     if (FAILED(hr = value_parse_type(method, span_iid(s), &type, &t))) return hr;
     if (FAILED(hr = values_collect(method, L"values", span_iid(s), &values, &items, &count))) return hr;
     if (FAILED(hr = array_bytes(s, method, t, count, &bytes))) goto done;
@@ -701,11 +714,10 @@ static HRESULT into_buffer(struct sr_span *s, const WCHAR *method, const VARIANT
 {
     const VARIANT *v = arg_deref(arg);
     SAFEARRAY *sa;
+    HRESULT hr;
 
     *out = NULL;
-    if (!v)
-        return sr_error(E_INVALIDARG, span_iid(s), L"%ls: buffer is a by-reference VARIANT that refers to nothing usable "
-                        L"(a NULL reference, or a reference to another reference)", method);
+    if (FAILED(hr = check_ref(s, method, L"buffer", arg))) return hr;
     if (V_VT(v) == (VT_BYREF | VT_ARRAY | VT_UI1))
     {
         if (!V_ARRAYREF(v))
@@ -806,6 +818,7 @@ HRESULT data_pack(struct sr_span *s, double offset, BSTR format, VARIANT values,
     CHECK_OFFSET(method, offset, &off);
     if (FAILED(hr = format_parse(method, span_iid(s), format_text(format), &f))) return hr;
     if (FAILED(hr = text_parse_encoding(method, span_iid(s), &encoding, &enc))) goto done;
+    if (FAILED(hr = check_ref(s, method, L"values", &values))) goto done;
     if (FAILED(hr = values_collect(method, L"values", span_iid(s), &values, &items, &count))) goto done;
     if (count != format_fields(f))
     {
