@@ -976,6 +976,43 @@ static void test_regions_and_views_are_isharreddata(void **state)
     target_close(&t);
 }
 
+/* An object passed where a value, a type or an array goes is refused, and keeps no reference. */
+static void test_objects_as_arguments_keep_no_reference(void **state)
+{
+    ISharedRegion *r = create_region(L"", SMALL), *o = new_region();
+    VARIANT obj, out, vals[1], arr;
+    ULONG before;
+    LONG n;
+
+    V_VT(&obj) = VT_DISPATCH;
+    V_DISPATCH(&obj) = (IDispatch *)o;
+    vals[0] = obj;
+    ISharedRegion_AddRef(o); /* the array's reference */
+    arr = variant_array(1, vals);
+    ISharedRegion_AddRef(o);
+    before = ISharedRegion_Release(o);
+    assert_error(ISharedRegion_ReadArray(r, 0, 1, obj, &out), DISP_E_TYPEMISMATCH, L"ReadArray");
+    assert_int_equal(ISharedRegion_AddRef(o) - 1, before); ISharedRegion_Release(o);
+    assert_error(ISharedRegion_WriteArray(r, 0, obj, vstr(L"b"), &n), DISP_E_TYPEMISMATCH, L"WriteArray");
+    assert_int_equal(ISharedRegion_AddRef(o) - 1, before); ISharedRegion_Release(o);
+    assert_error(ISharedRegion_WriteArray(r, 0, vnum(1), obj, &n), DISP_E_TYPEMISMATCH, L"WriteArray");
+    assert_int_equal(ISharedRegion_AddRef(o) - 1, before); ISharedRegion_Release(o);
+    assert_error(ISharedRegion_WriteArray(r, 0, arr, vstr(L"b"), &n), DISP_E_TYPEMISMATCH, L"WriteArray");
+    assert_int_equal(ISharedRegion_AddRef(o) - 1, before); ISharedRegion_Release(o);
+    assert_error(ISharedRegion_WriteInt64(r, 0, obj), DISP_E_TYPEMISMATCH, L"WriteInt64");
+    assert_int_equal(ISharedRegion_AddRef(o) - 1, before); ISharedRegion_Release(o);
+    /* Through IDispatch with the required type left out: refused before the type library, which would
+     * keep its copy of the object argument. */
+    assert_disp_error(disp_method(r, L"WriteArray", &out, 2, vnum(0), obj), DISP_E_BADPARAMCOUNT, L"WriteArray");
+    assert_wstr_equal(disp_description, L"WriteArray: 2 arguments given; it takes 3 (offset, values, type)");
+    assert_int_equal(ISharedRegion_AddRef(o) - 1, before); ISharedRegion_Release(o);
+    assert_disp_error(disp_method(r, L"Pack", &out, 2, vnum(0), obj), DISP_E_BADPARAMCOUNT, L"Pack");
+    assert_int_equal(ISharedRegion_AddRef(o) - 1, before); ISharedRegion_Release(o);
+    VariantClear(&arr);
+    assert_int_equal(ISharedRegion_Release(o), 0);
+    ISharedRegion_Release(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -994,6 +1031,7 @@ int main(void)
         cmocka_unit_test(test_new_members_through_idispatch_on_regions_and_views),
         cmocka_unit_test(test_fast_path_behaves_like_itypeinfo_invoke),
         cmocka_unit_test(test_regions_and_views_are_isharreddata),
+        cmocka_unit_test(test_objects_as_arguments_keep_no_reference),
     };
     return cmocka_run_group_tests(tests, com_setup, com_teardown);
 }
