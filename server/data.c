@@ -13,7 +13,8 @@
  *     unreadable file); the message names that byte's offset, so [offset, that byte) was written
  *     (or, for ReadInto, filled into the caller's buffer);
  *   - a region over 64 MiB whose sliding window cannot be moved for the next 64 MiB chunk (the
- *     process is out of address space): the chunks before the offset the message names were written.
+ *     process is out of address space): the message names where that window was to start, and the
+ *     chunks before it were written.
  * Shared memory has no transaction to roll back into: another process may already have read the
  * new bytes, and writing the old ones back could fault the same way.
  */
