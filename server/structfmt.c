@@ -59,6 +59,7 @@ struct fmt_item
 {
     char code;
     BYTE size;               /* bytes per element (per character for s, p, w) */
+    BYTE type;               /* enum sr_type of an integer or float code (the typed reads' rules) */
     ULONG count;             /* repeat count, or the length for s, p, w, x */
     SIZE_T offset;           /* the first element's offset in the struct */
     ULONG field;             /* the first value's index */
@@ -97,6 +98,8 @@ static void char_text(WCHAR c, WCHAR *buf, size_t size)
     else __mingw_snwprintf(buf, size, L"U+%04X", c);
     buf[size - 1] = 0;
 }
+
+static enum sr_type code_type(char code, SIZE_T size);
 
 static HRESULT parse(const WCHAR *method, REFIID iid, const WCHAR *text, struct sr_format **out)
 {
@@ -176,6 +179,7 @@ static HRESULT parse(const WCHAR *method, REFIID iid, const WCHAR *text, struct 
         it = &f->item[items++];
         it->code = (char)*code;
         it->size = (BYTE)elem;
+        it->type = (BYTE)code_type(it->code, it->size);
         it->count = (ULONG)num;
         it->offset = size;
         it->field = (ULONG)fields;
@@ -457,15 +461,15 @@ HRESULT format_unpack(const WCHAR *method, REFIID iid, const struct sr_format *f
             }
             break;
         default:
-        {
-            enum sr_type type = code_type(it->code, it->size);
-            for (k = 0; k < it->count; k++)
-            {
-                order(f, tmp, p + (SIZE_T)k * it->size, it->size);
-                value_decode(type, tmp, &v[k]);
-            }
+            if (!f->big_endian)
+                for (k = 0; k < it->count; k++) value_decode(it->type, p + (SIZE_T)k * it->size, &v[k]);
+            else
+                for (k = 0; k < it->count; k++)
+                {
+                    order(f, tmp, p + (SIZE_T)k * it->size, it->size);
+                    value_decode(it->type, tmp, &v[k]);
+                }
             break;
-        }
         }
         if (SUCCEEDED(hr)) done = i + 1;
     }
@@ -638,12 +642,18 @@ HRESULT format_pack(const WCHAR *method, REFIID iid, const struct sr_format *f, 
             break;
         default:
         {
-            enum sr_type type = code_type(it->code, it->size);
+            enum sr_type type = it->type;
             for (k = 0; k < it->count && SUCCEEDED(hr); k++)
             {
-                field_name(it, it->field + k, name, ARRAY_SIZE(name));
-                if (SUCCEEDED(hr = value_encode(method, name, iid, type, &values[it->field + k], tmp)))
+                /* The field's name is only needed for a message: made when a value fails, and the value
+                 * encoded again with it (it fails the same way). */
+                if (SUCCEEDED(hr = value_encode(method, L"value", iid, type, &values[it->field + k], tmp)))
                     order(f, p + (SIZE_T)k * it->size, tmp, it->size);
+                else
+                {
+                    field_name(it, it->field + k, name, ARRAY_SIZE(name));
+                    hr = value_encode(method, name, iid, type, &values[it->field + k], tmp);
+                }
             }
             break;
         }

@@ -133,6 +133,13 @@ static BOOL flags_refused(UINT cp)
         || (cp >= 57002 && cp <= 57011) || cp == 65000;
 }
 
+/* WideCharToMultiByte also refuses WC_NO_BEST_FIT_CHARS for the GB18030 code pages (they hold every
+ * character; the round-trip check still applies). */
+static BOOL wc_flags_refused(UINT cp)
+{
+    return flags_refused(cp) || cp == 52936 || cp == 54936;
+}
+
 static const WCHAR *label(const struct sr_encoding *enc)
 {
     return enc->codepage == CP_UTF8 ? L"UTF-8" : enc->name;
@@ -205,7 +212,7 @@ static HRESULT encode_error(const WCHAR *method, REFIID iid, const struct sr_enc
 static int system_encode(UINT cp, const WCHAR *text, int chars, char *buf, int size, BOOL *lossy)
 {
     BOOL used = FALSE;
-    BOOL plain = flags_refused(cp) || cp == CP_UTF8 || cp == 65000;
+    BOOL plain = wc_flags_refused(cp) || cp == CP_UTF8;
     int len;
 
     *lossy = FALSE;
@@ -290,7 +297,7 @@ HRESULT text_encode(const WCHAR *method, REFIID iid, const struct sr_encoding *e
     default:
         if (chars)
         {
-            int size = WideCharToMultiByte(enc->codepage, flags_refused(enc->codepage) ? 0 : WC_NO_BEST_FIT_CHARS,
+            int size = WideCharToMultiByte(enc->codepage, wc_flags_refused(enc->codepage) ? 0 : WC_NO_BEST_FIT_CHARS,
                                            text, chars, NULL, 0, NULL, NULL);
             if (!size) return encode_error(method, iid, enc, text, chars, first_unencodable(enc->codepage, text, chars));
             if (!(buf = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, (SIZE_T)size + extra + 1))) goto oom;
