@@ -881,9 +881,9 @@ HRESULT data_calc_size(struct sr_span *s, BSTR format, LONG *bytes)
  * directly, with the values ITypeInfo_Invoke would give it. Everything else (other flags, named or
  * missing arguments, other types, a double for a Long parameter, whose rounding is the type
  * library's) returns S_FALSE and takes the type library's path, which checks everything.
- * One difference, on purpose: ReadInto's buffer is handed over as the caller passed it, as Windows'
- * ITypeInfo_Invoke does for a VARIANT parameter; Wine's copies a by-value array first, so a Byte()
- * passed by value would be filled in a copy the caller never sees.
+ * One difference, on purpose: ReadInto's buffer is handed over as the caller passed it, so the caller's
+ * own array is filled whatever the type library does with a VARIANT parameter (Wine's copies a by-value
+ * array first, and a Byte() passed by value would be filled in a copy the caller never sees).
  * S_OK: the call was made and succeeded. A failure: the member ran and failed, and its error
  * information is set (the caller turns it into the EXCEPINFO; a failed member is never run twice). */
 
