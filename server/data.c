@@ -755,6 +755,9 @@ HRESULT data_read_into(struct sr_span *s, double offset, VARIANT buffer, LONG *c
     /* An array that was never given a size (Dim b() As Byte) has no bytes to fill. */
     n = sa ? sa->rgsabound[0].cElements : 0;
     if (!sa) return span_io(s, method, SPAN_READ, off, 0, NULL, 0);
+    if (n > SR_MAX_COUNT)
+        return sr_error(E_INVALIDARG, span_iid(s), L"%ls: buffer has %lu bytes, more than one call can fill (%I64u)",
+                        method, n, SR_MAX_COUNT);
     /* Locked for the copy: the caller cannot ReDim or Erase it under us. One guarded copy, no scratch. */
     if (FAILED(hr = SafeArrayLock(sa)))
         return sr_error(hr, span_iid(s), L"%ls: the buffer cannot be locked (error %#lx)", method, hr);

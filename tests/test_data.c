@@ -942,6 +942,16 @@ static void test_fast_path_behaves_like_itypeinfo_invoke(void **state)
         SAME(d, ti, L"Unpack", vstr(L"<bhq"), vnum(1));
         SAME(d, ti, L"Unpack", vstr(L"utf-16"), vstr(L"<2w"), vnum(1));
         SAME(d, ti, L"Unpack", vstr(L"<bhq?x"), vnum(SMALL - 4));
+        {
+            /* ReadInto through a script variable: both paths fill the same array. */
+            VARIANT holder;
+            V_VT(&holder) = VT_ARRAY | VT_UI1;
+            V_ARRAY(&holder) = SafeArrayCreateVector(VT_UI1, 0, 4);
+            SAME(d, ti, L"ReadInto", vref(&holder), vnum(1));
+            SAME(d, ti, L"ReadInto", vref(&holder), vnum(SMALL - 2));
+            SAME(d, ti, L"ReadInto", vnum(3), vnum(1));
+            VariantClear(&holder);
+        }
         ITypeInfo_Release(ti);
     }
     target_close(&t);
