@@ -49,4 +49,10 @@ set_tests_properties(test_codecs PROPERTIES FIXTURES_REQUIRED prefix TIMEOUT 300
 add_executable(publisher helpers/publisher.c)
 target_link_libraries(publisher PRIVATE advapi32)
 target_link_options(publisher PRIVATE -static-libgcc -municode)
-# (the telemetry example's test follows once LockName and SignalName are in)
+add_test(NAME example_telemetry_vbs
+    COMMAND ${CMAKE_COMMAND} -DWINE=${SR_WINE} -DPUBLISHER=$<TARGET_FILE:publisher>
+            -DSCRIPT=${CMAKE_SOURCE_DIR}/client/examples/telemetry.vbs
+            -DEXPECT_FILE=${CMAKE_SOURCE_DIR}/client/examples/telemetry.vbs.expected -DNAME=SharedRegionTelemetry
+            -P ${CMAKE_CURRENT_SOURCE_DIR}/run_telemetry.cmake)
+set_tests_properties(example_telemetry_vbs PROPERTIES
+    FIXTURES_REQUIRED "prefix;registered" RESOURCE_LOCK telemetry_region TIMEOUT 180)

@@ -1,17 +1,18 @@
 ' Reading what another program publishes (the README's worked example):
-'   cscript //nologo telemetry.vbs [NAME]
+'   cscript //nologo telemetry.vbs [NAME] [handshake]
 ' A publisher (tests/helpers/publisher.c, plain Win32, no COM) keeps a packed C struct in the section
 ' Local\NAME, updates it under its own mutex Local\NAME_MUTEX and then sets its own auto-reset event
 ' Local\NAME_DataValidEvent, whose DACL lets everyone but its owner only wait on it. This script adopts
 ' that mutex and that event as they are (LockName, SignalName), waits for each frame, and decodes it
 ' with one Unpack call: float32, int16, uint16, uint32 above 2^31, int64 beyond 2^53 (an exact
 ' Decimal), wchar_t[33] and a cp1252 char[64]. It checks every field of every frame it sees and
-' prints the last frame.
+' prints the last frame. With "handshake" (the test), it first sets Local\NAME_ReaderReady, which the
+' publisher started with "wait" waits for before its frames 1 to 40, so that the script sees them one by one.
 Option Explicit
 
 Const FRAME = "<IfhHq33w64s"   ' struct { uint32; float; int16; uint16; int64; wchar_t[33]; char[64]; }
 Const LAST_FRAME = 40
-Dim name, r, pause, f, n, i, frames, bad
+Dim name, r, scratch, f, n, i, frames, bad, handshake
 name = "SharedRegionTelemetry"
 If WScript.Arguments.Count > 0 Then name = WScript.Arguments(0)
 
@@ -28,14 +29,15 @@ Function AddDigits(s, k)
     AddDigits = res
 End Function
 
-' Characters beyond ASCII as \u00FC, so the output is the same on every console.
+' Characters beyond ASCII as \u00FC, so the output is the same on every console. The UTF-16 code units
+' come from a region of our own (WriteString as "utf-16", then ReadUInt16): Wine's VBScript has no AscW.
 Function Escaped(s)
-    Dim j, c, res
+    Dim j, c, res, bytes
     res = ""
-    For j = 1 To Len(s)
-        c = AscW(Mid(s, j, 1))
-        If c < 0 Then c = c + 65536
-        If c >= 32 And c < 127 Then res = res & Mid(s, j, 1) Else res = res & "\u" & Right("000" & Hex(c), 4)
+    bytes = scratch.WriteString(0, s, "utf-16", False)
+    For j = 0 To bytes - 2 Step 2
+        c = scratch.ReadUInt16(j)
+        If c >= 32 And c < 127 Then res = res & Mid(s, j \ 2 + 1, 1) Else res = res & "\u" & Right("000" & Hex(c), 4)
     Next
     Escaped = res
 End Function
@@ -54,9 +56,10 @@ Function Check(f, n)
     Check = why
 End Function
 
-' A region of our own whose WaitSignal is the pause between tries (VBScript has no Sleep under cscript).
-Set pause = CreateObject("SharedRegion.Region")
-pause.Create "", 4096
+' A region of our own: scratch space for Escaped, and its WaitSignal is the pause between tries
+' (Wine's cscript has no WScript.Sleep).
+Set scratch = CreateObject("SharedRegion.Region")
+scratch.Create "", 4096
 
 ' The publisher may not be up yet: try for 30 s.
 Set r = CreateObject("SharedRegion.Region")
@@ -65,15 +68,25 @@ For i = 1 To 300
     Err.Clear
     r.Open name, 1                       ' RegionReadOnly: the publisher lets others only read
     If Err.Number = 0 Then Exit For
-    pause.WaitSignal 100
+    scratch.WaitSignal 100
 Next
 If Err.Number <> 0 Then
     WScript.Echo "no publisher: " & Err.Description
     WScript.Quit 1
 End If
-On Error GoTo 0
+Err.Clear
 r.LockName = "Local\" & name & "_MUTEX"
 r.SignalName = "Local\" & name & "_DataValidEvent"
+If Err.Number <> 0 Then
+    WScript.Echo "cannot adopt the publisher's mutex and event: " & Err.Description
+    WScript.Quit 1
+End If
+On Error GoTo 0
+handshake = WScript.Arguments.Count > 1
+If handshake Then
+    scratch.SignalName = "Local\" & name & "_ReaderReady"
+    scratch.Signal
+End If
 WScript.Echo "reading " & r.Name & " (" & r.CalcSize(FRAME) & "-byte frames) through " & r.LockName & " and " & r.SignalName
 
 frames = 0 : bad = 0 : n = 0
@@ -97,6 +110,11 @@ Do While n < LAST_FRAME
 Loop
 
 If bad = 0 Then WScript.Echo "every frame read was exact"
+' Frames come 100 ms apart and each is read in far less, so a reader that said it is ready sees most.
+If handshake And frames < 10 Then
+    WScript.Echo "only " & frames & " of the 40 frames were read"
+    bad = bad + 1
+End If
 WScript.Echo "frame " & n & ":"
 WScript.Echo "  sequence  " & f(0) & " (" & TypeName(f(0)) & ")"
 WScript.Echo "  speed     " & Replace(CStr(f(1)), ",", ".") & " (" & TypeName(f(1)) & ")"
@@ -106,5 +124,5 @@ WScript.Echo "  odometer  " & CStr(f(4)) & " (" & TypeName(f(4)) & ")"
 WScript.Echo "  driver    " & f(5)
 WScript.Echo "  track     " & Escaped(f(6))
 r.Close
-pause.Close
+scratch.Close
 If bad > 0 Then WScript.Quit 1

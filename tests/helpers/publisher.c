@@ -3,12 +3,14 @@
  * a named section holding one packed frame, the program's own mutex around every update, and its
  * own auto-reset event set after each frame, whose DACL lets everyone else only wait on it.
  *
- *   publisher NAME [FRAMES] [INTERVAL_MS] [LINGER_MS]
+ *   publisher NAME [FRAMES] [INTERVAL_MS] [LINGER_MS] [wait]
  *       Creates "Local\NAME" (4096 bytes; everyone may read, the owner may do anything), the mutex
  *       "Local\NAME_MUTEX" (everyone may wait on and release it) and the event
  *       "Local\NAME_DataValidEvent" (everyone: SYNCHRONIZE only; the owner: everything). Prints
  *       "ready", then publishes frames 1..FRAMES (default 40), one every INTERVAL_MS (default 100):
  *       each under the mutex, then SetEvent. Holds the last frame for LINGER_MS (default 3000) and exits.
+ *       With "wait", frame 0 is published at once and frames 1.. only after a reader has set the event
+ *       "Local\NAME_ReaderReady" (at most 30 s), so that a test sees the frames one by one.
  *
  * The frame, packed (no padding), little-endian; the format string is "<IfhHq33w64s":
  *   uint32  sequence      3000000000 + n (above 2^31: a script sees it only as an unsigned read)
@@ -95,6 +97,7 @@ int wmain(int argc, WCHAR **argv)
     WCHAR name[MAX_PATH];
     HANDLE section, mutex, event;
     unsigned int frames, interval, linger, n;
+    BOOL wait_reader;
     struct frame *view, next;
 
     if (argc < 2)
@@ -105,6 +108,7 @@ int wmain(int argc, WCHAR **argv)
     frames = argc > 2 ? wcstoul(argv[2], NULL, 10) : 40;
     interval = argc > 3 ? wcstoul(argv[3], NULL, 10) : 100;
     linger = argc > 4 ? wcstoul(argv[4], NULL, 10) : 3000;
+    wait_reader = argc > 5 && !wcscmp(argv[5], L"wait");
 
     sa_section.lpSecurityDescriptor = make_sd(SECTION_QUERY | SECTION_MAP_READ);
     sa_mutex.lpSecurityDescriptor = make_sd(SYNCHRONIZE | MUTEX_MODIFY_STATE);
@@ -136,6 +140,22 @@ int wmain(int argc, WCHAR **argv)
     }
     printf("ready\n");
     fflush(stdout);
+
+    if (wait_reader)
+    {
+        HANDLE hello;
+        fill(&next, 0);
+        memcpy(view, &next, sizeof(next));
+        _snwprintf(name, ARRAY_SIZE(name), L"Local\\%ls_ReaderReady", argv[1]);
+        name[ARRAY_SIZE(name) - 1] = 0;
+        hello = CreateEventW(NULL, FALSE, FALSE, name);
+        if (!hello || WaitForSingleObject(hello, 30000) != WAIT_OBJECT_0)
+        {
+            fwprintf(stderr, L"publisher: no reader set %ls within 30 s\n", name);
+            return 1;
+        }
+        CloseHandle(hello);
+    }
 
     for (n = 1; n <= frames; n++)
     {
