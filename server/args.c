@@ -459,6 +459,7 @@ struct arg_limit
 {
     DISPID id;
     WORD invkind;
+    WORD min;                /* arguments up to the last required one */
     WORD max;
 };
 
@@ -485,6 +486,9 @@ static BOOL CALLBACK load_arg_limits(INIT_ONCE *once, void *param, void **contex
         l->id = fd->memid;
         l->invkind = fd->invkind;
         l->max = (WORD)script_params(fd);
+        for (l->min = l->max; l->min; l->min--)
+            if (!(fd->lprgelemdescParam[l->min - 1].paramdesc.wParamFlags & (PARAMFLAG_FOPT | PARAMFLAG_FHASDEFAULT)))
+                break;
         arg_limits[tid].count++;
         ITypeInfo_ReleaseFuncDesc(ti, fd);
     }
@@ -510,6 +514,10 @@ static HRESULT dispatch_check(sr_tid_t tid, ITypeInfo *ti, REFIID iid, DISPID id
         if (l->id != id || !(l->invkind & flags)) continue;
         /* More arguments than the member takes: some type libraries drop the extra ones and run it. */
         if (positional > l->max) return sr_dispatch_error(ti, iid, id, flags, params, DISP_E_BADPARAMCOUNT, excep, argerr);
+        /* Fewer than it requires: some type libraries copy (and keep) the VARIANT arguments before the
+         * missing one, an object's reference with them. The answer is the type library's own. */
+        if (!params->cNamedArgs && positional < l->min)
+            return sr_dispatch_error(ti, iid, id, flags, params, DISP_E_BADPARAMCOUNT, excep, argerr);
         /* A VARIANT of no valid type: some type libraries fail on it after copying (and keeping) the others. */
         for (k = 0; k < params->cArgs; k++)
             if (!valid_vt(&params->rgvarg[k]))

@@ -13,7 +13,8 @@
  *     unreadable file); the message names that byte's offset, so [offset, that byte) was written
  *     (or, for ReadInto, filled into the caller's buffer);
  *   - a region over 64 MiB whose sliding window cannot be moved for the next 64 MiB chunk (the
- *     process is out of address space): the chunks before the offset the message names were written.
+ *     process is out of address space): the message names where that window was to start, and the
+ *     chunks before it were written.
  * Shared memory has no transaction to roll back into: another process may already have read the
  * new bytes, and writing the old ones back could fault the same way.
  */
@@ -383,6 +384,15 @@ static HRESULT typed_write(struct sr_span *s, const WCHAR *method, double offset
     return span_io(s, method, SPAN_WRITE, off, size, (void *)value, 0);
 }
 
+/* A VARIANT argument that is a reference to nothing usable (NULL, or another reference, which could
+ * be itself) is refused here, before any codec looks at it: references are followed one level only. */
+static HRESULT check_ref(struct sr_span *s, const WCHAR *method, const WCHAR *what, const VARIANT *v)
+{
+    if (arg_deref(v)) return S_OK;
+    return sr_error(E_INVALIDARG, span_iid(s), L"%ls: %ls is a by-reference VARIANT that refers to nothing usable "
+                    L"(a NULL reference, or a reference to another reference)", method, what);
+}
+
 #define CHECK_RESULT(method, p) \
     do { if (!(p)) return sr_error(E_POINTER, span_iid(s), L"%ls: the result pointer is NULL", method); } while (0)
 
@@ -407,6 +417,7 @@ static HRESULT variant_write(struct sr_span *s, const WCHAR *method, enum sr_typ
     HRESULT hr;
 
     CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = check_ref(s, method, L"value", value))) return hr;
     if (FAILED(hr = value_encode(method, L"value", span_iid(s), type, value, bytes))) return hr;
     return span_io(s, method, SPAN_WRITE, off, value_type_size(type), bytes, 0);
 }
@@ -631,6 +642,7 @@ HRESULT data_read_array(struct sr_span *s, double offset, double count, VARIANT 
     VariantInit(values);
     CHECK_OFFSET(method, offset, &off);
     if (FAILED(hr = arg_number(method, L"count", count, span_iid(s), &n))) return hr;
+    if (FAILED(hr = check_ref(s, method, L"type", &type))) return hr;
     if (FAILED(hr = value_parse_type(method, span_iid(s), &type, &t))) return hr;
     if (FAILED(hr = array_bytes(s, method, t, n, &bytes))) return hr;
     /* Bounds before memory: a count past the end allocates nothing. */
@@ -669,6 +681,8 @@ HRESULT data_write_array(struct sr_span *s, double offset, VARIANT values, VARIA
     CHECK_RESULT(method, written);
     *written = 0;
     CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = check_ref(s, method, L"values", &values)) || FAILED(hr = check_ref(s, method, L"type", &type)))
+        return hr;
     if (FAILED(hr = value_parse_type(method, span_iid(s), &type, &t))) return hr;
     if (FAILED(hr = values_collect(method, L"values", span_iid(s), &values, &items, &count))) return hr;
     if (FAILED(hr = array_bytes(s, method, t, count, &bytes))) goto done;
@@ -701,11 +715,10 @@ static HRESULT into_buffer(struct sr_span *s, const WCHAR *method, const VARIANT
 {
     const VARIANT *v = arg_deref(arg);
     SAFEARRAY *sa;
+    HRESULT hr;
 
     *out = NULL;
-    if (!v)
-        return sr_error(E_INVALIDARG, span_iid(s), L"%ls: buffer is a by-reference VARIANT that refers to nothing usable "
-                        L"(a NULL reference, or a reference to another reference)", method);
+    if (FAILED(hr = check_ref(s, method, L"buffer", arg))) return hr;
     if (V_VT(v) == (VT_BYREF | VT_ARRAY | VT_UI1))
     {
         if (!V_ARRAYREF(v))
@@ -742,6 +755,9 @@ HRESULT data_read_into(struct sr_span *s, double offset, VARIANT buffer, LONG *c
     /* An array that was never given a size (Dim b() As Byte) has no bytes to fill. */
     n = sa ? sa->rgsabound[0].cElements : 0;
     if (!sa) return span_io(s, method, SPAN_READ, off, 0, NULL, 0);
+    if (n > SR_MAX_COUNT)
+        return sr_error(E_INVALIDARG, span_iid(s), L"%ls: buffer has %lu bytes, more than one call can fill (%I64u)",
+                        method, n, SR_MAX_COUNT);
     /* Locked for the copy: the caller cannot ReDim or Erase it under us. One guarded copy, no scratch. */
     if (FAILED(hr = SafeArrayLock(sa)))
         return sr_error(hr, span_iid(s), L"%ls: the buffer cannot be locked (error %#lx)", method, hr);
@@ -806,6 +822,7 @@ HRESULT data_pack(struct sr_span *s, double offset, BSTR format, VARIANT values,
     CHECK_OFFSET(method, offset, &off);
     if (FAILED(hr = format_parse(method, span_iid(s), format_text(format), &f))) return hr;
     if (FAILED(hr = text_parse_encoding(method, span_iid(s), &encoding, &enc))) goto done;
+    if (FAILED(hr = check_ref(s, method, L"values", &values))) goto done;
     if (FAILED(hr = values_collect(method, L"values", span_iid(s), &values, &items, &count))) goto done;
     if (count != format_fields(f))
     {
@@ -867,9 +884,9 @@ HRESULT data_calc_size(struct sr_span *s, BSTR format, LONG *bytes)
  * directly, with the values ITypeInfo_Invoke would give it. Everything else (other flags, named or
  * missing arguments, other types, a double for a Long parameter, whose rounding is the type
  * library's) returns S_FALSE and takes the type library's path, which checks everything.
- * One difference, on purpose: ReadInto's buffer is handed over as the caller passed it, as Windows'
- * ITypeInfo_Invoke does for a VARIANT parameter; Wine's copies a by-value array first, so a Byte()
- * passed by value would be filled in a copy the caller never sees.
+ * One difference, on purpose: ReadInto's buffer is handed over as the caller passed it, so the caller's
+ * own array is filled whatever the type library does with a VARIANT parameter (Wine's copies a by-value
+ * array first, and a Byte() passed by value would be filled in a copy the caller never sees).
  * S_OK: the call was made and succeeded. A failure: the member ran and failed, and its error
  * information is set (the caller turns it into the EXCEPINFO; a failed member is never run twice). */
 

@@ -2,6 +2,8 @@
 sr_test(test_views test_views.c)
 sr_test(test_files test_files.c)
 sr_test(test_lifetime test_lifetime.c)
+# The data members of every shape (typed, arrays, ReadInto, structs, encodings), regions and views.
+sr_test(test_data test_data.c)
 
 # Rule 4 (DllMain does nothing risky under the loader lock), checked on the source.
 add_test(NAME dllmain_rule COMMAND ${CMAKE_COMMAND} -DSOURCE=${CMAKE_SOURCE_DIR}/server/dllmain.c
