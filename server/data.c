@@ -476,9 +476,9 @@ HRESULT data_flush(struct sr_span *s, VARIANT offset, VARIANT count)
 
     if (FAILED(hr = arg_opt_number(method, L"offset", &offset, 0, span_iid(s), &off))) return hr;
     if (FAILED(hr = arg_opt_number(method, L"count", &count, 0, span_iid(s), &n))) return hr;
-    if (arg_missing(&count))
+    if (arg_missing(&count) || !n)
     {
-        size = span_size(s); /* default: from offset to the end */
+        size = span_size(s); /* missing or 0: from offset to the end, as FlushViewOfFile and MapView */
         n = size > off ? size - off : 0;
     }
     return span_io(s, method, SPAN_FLUSH, off, n, NULL, 0);

@@ -433,7 +433,7 @@ static void test_lock_is_exclusive_between_processes(void **state)
     child_free(c);
     /* Another process cannot release it. */
     c = client_run(1, L"unlock %ls", name);
-    assert_contains(c->ebuf, "srclient unlock: Unlock: this thread does not hold the region's lock");
+    assert_contains(c->ebuf, "srclient unlock: Unlock: this object does not hold the region's lock");
     child_free(c);
     assert_int_equal(ISharedRegion_Unlock(r), S_OK);
 
