@@ -24,8 +24,9 @@
 # "The registry is unchanged" is checked on a full export (regedit /E) of every hive, before and
 # after. No line of the export is filtered out: the only part of a Wine registry that changes on its
 # own is the display-device keys (HKLM\System\CurrentControlSet\Control\Video) that Wine re-creates
-# with fresh GUIDs each time a wineserver starts, and each scenario keeps one wineserver running
-# (wineserver -p) from its first export to its last, so they do not change either.
+# with fresh GUIDs each time a wineserver starts, or a desktop: each scenario keeps one wineserver
+# running (wineserver -p) and one desktop open from its first export to its last, so they do not
+# change either.
 #
 # Prints PASS/FAIL/SKIP lines and "RESULT: N passed, N failed, N skipped"; exits 1 on any failure.
 # A check that this Wine cannot carry out is reported as SKIP with the reason, never as a pass.
@@ -38,20 +39,32 @@ export WINEPREFIX="$SR_PREFIX"
 export WINEDEBUG="${WINEDEBUG:--all}"
 export WINEDLLOVERRIDES="mscoree,mshtml="
 export WINEARCH=win64
+# Every program is run by a named loader and named by path (Debian's plain `wine` is the 32-bit
+# loader whenever wine32 is installed): 64-bit programs with /usr/lib/wine/wine64, from system32.
+# WINELOADER names that loader too: Wine starts its helper processes (explorer.exe, the desktop) from
+# it, and left unset every program makes a desktop of its own, each one adding display-device keys.
+WINE64=/usr/lib/wine/wine64
+export WINELOADER=$WINE64
+if [ -x /usr/lib/wine/wineserver64 ]; then WINESERVER=/usr/lib/wine/wineserver64; else WINESERVER=/usr/lib/wine/wineserver32; fi
+export WINESERVER
+SYS='C:\windows\system32'
+REGSVR32="$SYS\\regsvr32.exe" CSCRIPT="$SYS\\cscript.exe" REG="$SYS\\reg.exe" CMD="$SYS\\cmd.exe"
+REGEDIT='C:\windows\regedit.exe'
 
 case "$cmd" in
     init)
         rm -rf "$SR_PREFIX"
-        wineboot -i >/dev/null 2>&1
-        wineserver -w
+        "$WINE64" wineboot.exe -i >/dev/null 2>&1
+        "$WINESERVER" -w
         [ -f "$SR_PREFIX/system.reg" ] || { echo "registration.sh: could not create the prefix $SR_PREFIX" >&2; exit 1; }
         echo "fresh prefix $SR_PREFIX"
         exit 0 ;;
     stop)
-        wineserver -k 2>/dev/null
+        "$WINESERVER" -k 2>/dev/null
+        "$WINESERVER" -w 2>/dev/null
         exit 0 ;;
     run)
-        exec wine "$@" ;;
+        exec "$WINE64" "$@" ;;
     machine|user|both) ;;
     *)
         echo "registration.sh: unknown command '$cmd'" >&2; exit 2 ;;
@@ -72,20 +85,26 @@ skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
 check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
 
 finish() {
-    wineserver -k 2>/dev/null
+    "$WINESERVER" -k 2>/dev/null
     echo "RESULT: $passed passed, $failed failed, $skipped skipped"
     [ "$failed" = 0 ]
     exit $?
 }
 
 # One wineserver for the whole scenario (see the header), stopped however the script ends.
-wineserver -k 2>/dev/null
-wineserver -w 2>/dev/null   # the old server must be gone, or -p races it for the socket
-wineserver -p
-trap 'wineserver -k 2>/dev/null' EXIT
+"$WINESERVER" -k 2>/dev/null
+"$WINESERVER" -w 2>/dev/null   # the old server must be gone, or -p races it for the socket
+"$WINESERVER" -p
+trap '"$WINESERVER" -k 2>/dev/null' EXIT
+# Wine closes a desktop a second after its last program exits, and the next program opens a new one
+# (explorer.exe writes a display-device key with a new GUID). On a busy machine two programs of a
+# scenario can be more than a second apart, so one program keeps the desktop open all along: cmd.exe
+# reading a pipe that never ends (it opens the pipe for writing too), stopped with the wineserver.
+mkfifo "$work/desktop.fifo"
+"$WINE64" "$CMD" /q /k 0<>"$work/desktop.fifo" >/dev/null 2>&1 &
 
-w() { wine "$@" 2>>"$log"; }
-winpath() { winepath -w "$1" 2>>"$log"; }
+w() { "$WINE64" "$@" 2>>"$log"; }
+winpath() { "$WINE64" winepath.exe -w "$1" 2>>"$log"; }
 
 dll_win=$(winpath "$SR_DLL")
 # As regedit writes a string value: backslashes doubled.
@@ -99,7 +118,7 @@ OTHER_CLSID='{0BADF00D-0000-4000-8000-000000000002}'
 export_reg() {
     local name=$1 reg="$work/$1.reg"
     rm -f "$reg"
-    if ! w regedit /E "$(winpath "$reg")" || [ ! -s "$reg" ]; then
+    if ! w "$REGEDIT" /E "$(winpath "$reg")" || [ ! -s "$reg" ]; then
         fail "regedit /E could not export the registry ($name)"
         finish
     fi
@@ -129,7 +148,7 @@ same_registry() {  # same_registry A B WHAT
 regsvr() {  # regsvr WHAT ARGS...: regsvr32 /s ARGS DLL must exit 0
     local what=$1 rc
     shift
-    w regsvr32 /s "$@" "$dll_win"
+    w "$REGSVR32" /s "$@" "$dll_win"
     rc=$?
     if [ $rc = 0 ]; then pass "$what (regsvr32 /s $* exits 0)"; else fail "$what: regsvr32 /s $* exited $rc"; fi
 }
@@ -137,7 +156,7 @@ regsvr() {  # regsvr WHAT ARGS...: regsvr32 /s ARGS DLL must exit 0
 helper() {  # helper WHAT SCRIPT ARGS...: reg/register.cmd or unregister.cmd must exit 0
     local what=$1 script=$2 rc
     shift 2
-    w cmd /c "$(winpath "$SR_REG_DIR/$script")" "$@" >"$work/helper.out"
+    w "$CMD" /c "$(winpath "$SR_REG_DIR/$script")" "$@" >"$work/helper.out"
     rc=$?
     if [ $rc = 0 ]; then pass "$what ($script $* exits 0: $(tr -d '\r' <"$work/helper.out"))"
     else fail "$what: $script $* exited $rc: $(tr -d '\r' <"$work/helper.out")"; fi
@@ -163,17 +182,17 @@ NOT_REGISTERED="CreateObject failed 1AD"
 # "before" registry and not taken for something registration left behind.
 probe() {  # probe EXPECTED WHAT
     local out
-    out=$(w cscript //nologo "$(winpath "$work/probe.vbs")" | tr -d '\r')
+    out=$(w "$CSCRIPT" //nologo "$(winpath "$work/probe.vbs")" | tr -d '\r')
     if [ "$out" = "$1" ]; then pass "$2 ($out)"; else fail "$2: expected '$1', got '$out'"; fi
 }
 
 # taken_over ROOT: the version-independent ProgID still names the other server's CLSID (reg query).
 taken_over() {
-    w reg query "$1\\$SR_VIPROGID\\CLSID" /ve | tr -d '\r' | grep -q "REG_SZ[[:space:]]*$OTHER_CLSID\$"
+    w "$REG" query "$1\\$SR_VIPROGID\\CLSID" /ve | tr -d '\r' | grep -q "REG_SZ[[:space:]]*$OTHER_CLSID\$"
 }
 
 import_reg() {  # import_reg FILE: regedit /S
-    if ! w regedit /S "$(winpath "$1")"; then fail "regedit /S $(basename "$1")"; finish; fi
+    if ! w "$REGEDIT" /S "$(winpath "$1")"; then fail "regedit /S $(basename "$1")"; finish; fi
 }
 
 # expect_registered FILE ROOT: every key and value of our own registration table under ROOT.
@@ -210,8 +229,8 @@ typelib_registered() {
 # "registered in neither scope to begin with" check follows.
 unregister_both_scopes() {
     local rc
-    w regsvr32 /s /u "$dll_win"; rc=$?
-    w regsvr32 /s /u /n /i:user "$dll_win"
+    w "$REGSVR32" /s /u "$dll_win"; rc=$?
+    w "$REGSVR32" /s /u /n /i:user "$dll_win"
     echo "set-up: unregistered the DLL machine-wide (regsvr32 /u exit $rc) and per user (exit $?)"
 }
 
@@ -223,10 +242,10 @@ unregister_both_scopes() {
 # registrations are removed again, so they are outside every comparison.
 CONTROL_LIBID='{0BADF00D-0000-4000-8000-0000000000F1}'
 tlbcontrol() { w "$SR_TLBCONTROL" "$@" >>"$log"; }
-control_key() { w reg query "$1\\Software\\Classes\\TypeLib\\$CONTROL_LIBID" >/dev/null; }
+control_key() { w "$REG" query "$1\\Software\\Classes\\TypeLib\\$CONTROL_LIBID" >/dev/null; }
 control_clean() {
     control_key HKLM && tlbcontrol unregister "$CONTROL_LIBID" machine
-    control_key HKCU && w reg delete "HKCU\\Software\\Classes\\TypeLib\\$CONTROL_LIBID" /f >/dev/null
+    control_key HKCU && w "$REG" delete "HKCU\\Software\\Classes\\TypeLib\\$CONTROL_LIBID" /f >/dev/null
     if control_key HKLM || control_key HKCU; then fail "control: the control type library could not be removed"; finish; fi
 }
 # Sets control_register_user (where RegisterTypeLibForUser put the control: user, machine or
@@ -298,7 +317,7 @@ EOF
     same_registry reg1 reg2 "registering twice writes nothing new"
 
     # Another server takes over the version-independent ProgID: unregistration must leave it.
-    w reg add "$HKLM\\$SR_VIPROGID\\CLSID" /ve /d "$OTHER_CLSID" /f >/dev/null
+    w "$REG" add "$HKLM\\$SR_VIPROGID\\CLSID" /ve /d "$OTHER_CLSID" /f >/dev/null
     helper "unregistration with reg\\unregister.cmd" unregister.cmd
     export_reg unreg1
     check "unregistration removed our CLSID and $SR_PROGID" \
@@ -309,7 +328,7 @@ EOF
         has_value "$work/unreg1.txt" "$HKLM\\$SR_VIPROGID\\CLSID" "@=\"$OTHER_CLSID\""
     regsvr "unregistering a second time" /u
     check "the taken-over ProgID survives the second unregistration too" taken_over "HKLM\\Software\\Classes"
-    w reg delete "$HKLM\\$SR_VIPROGID" /f >/dev/null   # the other server goes too
+    w "$REG" delete "$HKLM\\$SR_VIPROGID" /f >/dev/null   # the other server goes too
     export_reg after
     same_registry before after "the registry after unregistering (twice) is exactly the registry before registering"
     check "the unrelated CLSID survived" has_value "$work/after.txt" "$HKLM\\CLSID\\{0BADF00D-0000-4000-8000-000000000001}\\InprocServer32" "\"ThreadingModel\"=\"Apartment\""
@@ -355,7 +374,7 @@ If Err.Number <> 0 Then WScript.Echo "failed " & Hex(Err.Number) Else WScript.Ec
 EOF
 per_user_classes_read() {
     local out
-    out=$(w cscript //nologo "$(winpath "$work/control.vbs")" | tr -d '\r')
+    out=$(w "$CSCRIPT" //nologo "$(winpath "$work/control.vbs")" | tr -d '\r')
     [ "$out" = "ok Dictionary" ] && return 0
     control_result=$out
     return 1
@@ -405,7 +424,7 @@ scenario_user() {
     export_reg reg2
     same_registry reg1 reg2 "registering per user twice writes nothing new"
 
-    w reg add "HKCU\\Software\\Classes\\$SR_VIPROGID\\CLSID" /ve /d "$OTHER_CLSID" /f >/dev/null
+    w "$REG" add "HKCU\\Software\\Classes\\$SR_VIPROGID\\CLSID" /ve /d "$OTHER_CLSID" /f >/dev/null
     helper "per-user unregistration with reg\\unregister.cmd user DLL" unregister.cmd user "$dll_win"
     export_reg unreg1
     check "per-user unregistration removed our CLSID and $SR_PROGID" \
@@ -415,7 +434,7 @@ scenario_user() {
         has_value "$work/unreg1.txt" "$HKCU\\$SR_VIPROGID\\CLSID" "@=\"$OTHER_CLSID\""
     regsvr "per-user unregistering a second time" /u /n /i:user
     check "the taken-over per-user ProgID survives the second unregistration too" taken_over "HKCU\\Software\\Classes"
-    w reg delete "HKCU\\Software\\Classes\\$SR_VIPROGID" /f >/dev/null
+    w "$REG" delete "HKCU\\Software\\Classes\\$SR_VIPROGID" /f >/dev/null
     export_reg after
     same_registry before after "the registry after per-user unregistration (twice) is exactly the registry before registering"
     check "the unrelated per-user ProgIDs survived" \

@@ -3,7 +3,7 @@
 #   -DSCRIPT=file.vbs -DEXPECT_FILE=file                 a script under cscript: stdout must equal the file
 if(SCRIPT)
     execute_process(COMMAND ${WINE} winpath ${SCRIPT} OUTPUT_VARIABLE winscript OUTPUT_STRIP_TRAILING_WHITESPACE)
-    execute_process(COMMAND ${WINE} run cscript //nologo ${winscript}
+    execute_process(COMMAND ${WINE} cscript //nologo ${winscript}
         OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
 else()
     execute_process(COMMAND ${WINE} run ${PROGRAM} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)

@@ -2,7 +2,7 @@
 # the script must print "RESULT: N passed, 0 failed" with N > 0 (cscript prints nothing and
 # exits 0 when a script dies of an error, so a missing line is a failure).
 execute_process(COMMAND ${WINE} winpath ${SCRIPT} OUTPUT_VARIABLE winscript OUTPUT_STRIP_TRAILING_WHITESPACE)
-execute_process(COMMAND ${WINE} run cscript //nologo ${winscript} ${ARGS}
+execute_process(COMMAND ${WINE} cscript //nologo ${winscript} ${ARGS}
     OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
 message("${out}")
 if(err)
