@@ -68,6 +68,14 @@ static HRESULT load_typelib(void)
 
     if (FAILED(hr = module_path(&path))) return hr;
     hr = LoadTypeLibEx(path, REGKIND_NONE, &tl);
+    if (FAILED(hr) && wcslen(path) >= MAX_PATH)
+    {
+        /* Some oleaut32s read a type library only from a path of less than MAX_PATH characters: the
+         * short (8.3) form of a long install path usually is one. */
+        WCHAR short_path[MAX_PATH];
+        DWORD len = GetShortPathNameW(path, short_path, ARRAY_SIZE(short_path));
+        if (len && len < ARRAY_SIZE(short_path)) hr = LoadTypeLibEx(short_path, REGKIND_NONE, &tl);
+    }
     HeapFree(GetProcessHeap(), 0, path);
     if (FAILED(hr)) return hr;
     if (InterlockedCompareExchangePointer((void **)&typelib, tl, NULL))

@@ -741,13 +741,15 @@ HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out)
     *out = NULL;
     if (!bind->new_file)
     {
+        /* A path the attributes cannot be read of (a pipe, a device) goes on to CreateFileW, whose
+         * error or GetFileType below is the answer. */
         attrs = GetFileAttributesW(bind->path);
-        if (attrs == INVALID_FILE_ATTRIBUTES)
+        if (attrs == INVALID_FILE_ATTRIBUTES && (GetLastError() == ERROR_FILE_NOT_FOUND || GetLastError() == ERROR_PATH_NOT_FOUND))
         {
             hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot open '%ls'", bind->method, shown);
             goto done;
         }
-        if (attrs & FILE_ATTRIBUTE_DIRECTORY)
+        if (attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY))
         {
             hr = sr_error(HRESULT_FROM_WIN32(ERROR_DIRECTORY_NOT_SUPPORTED), &IID_ISharedRegion,
                           L"%ls: '%ls' is a directory, not a file", bind->method, shown);
