@@ -260,16 +260,44 @@ static HRESULT derive_sync_sd(const WCHAR *method, const ACL *dacl, BOOL protect
     return S_OK;
 }
 
+/* The token's default DACL made into lock and signal rights, for Global\ objects without an sddl:
+ * objects that other sessions can see never go without a DACL. */
+static HRESULT token_sync_sd(const WCHAR *method, const WCHAR *name, enum sr_sync which, PSECURITY_DESCRIPTOR *out)
+{
+    TOKEN_DEFAULT_DACL *token_dacl = NULL;
+    DWORD len = 0;
+    HANDLE token;
+    HRESULT hr;
+
+    *out = NULL;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+        return sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot read the process's token", method);
+    GetTokenInformation(token, TokenDefaultDacl, NULL, 0, &len);
+    if (len && (token_dacl = HeapAlloc(GetProcessHeap(), 0, len))
+        && !GetTokenInformation(token, TokenDefaultDacl, token_dacl, len, &len))
+    {
+        HeapFree(GetProcessHeap(), 0, token_dacl);
+        token_dacl = NULL;
+    }
+    CloseHandle(token);
+    if (!token_dacl || !token_dacl->DefaultDacl)
+        hr = sr_error(E_ACCESSDENIED, &IID_ISharedRegion,
+                      L"%ls: the token has no default DACL, so the %ls of '%ls' would be open to every session; "
+                      L"pass an sddl", method, which == SYNC_LOCK ? L"lock mutex" : L"signal event", name);
+    else
+        hr = derive_sync_sd(method, token_dacl->DefaultDacl, TRUE, which, out);
+    HeapFree(GetProcessHeap(), 0, token_dacl);
+    return hr;
+}
+
 /* The DACL new lock and signal objects of map get: derived from the section's sddl, or for a Global\
  * name the token's default DACL; else none (the system's default, as for the section). */
 static HRESULT make_sync_security(const WCHAR *method, struct sr_mapping *map)
 {
     SECURITY_DESCRIPTOR_CONTROL control = 0;
     BOOL present = FALSE, defaulted;
-    TOKEN_DEFAULT_DACL *token_dacl = NULL;
     const ACL *dacl = NULL;
-    DWORD revision, len = 0;
-    HANDLE token;
+    DWORD revision;
     HRESULT hr = S_OK;
     int i;
 
@@ -277,29 +305,12 @@ static HRESULT make_sync_security(const WCHAR *method, struct sr_mapping *map)
     {
         if (!GetSecurityDescriptorDacl(map->sd, &present, (PACL *)&dacl, &defaulted) || !present) dacl = NULL;
         GetSecurityDescriptorControl(map->sd, &control, &revision);
+        /* No DACL at all ("D:NO_ACCESS_CONTROL") is the caller's choice for the section: the same here. */
+        for (i = 0; dacl && i < 2 && SUCCEEDED(hr); i++)
+            hr = derive_sync_sd(method, dacl, !!(control & SE_DACL_PROTECTED), i, &map->sync_sd[i]);
     }
     else if (map->name && has_prefix(map->name, L"Global\\"))
-    {
-        if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
-            return sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot read the process's token", method);
-        GetTokenInformation(token, TokenDefaultDacl, NULL, 0, &len);
-        if (len && (token_dacl = HeapAlloc(GetProcessHeap(), 0, len))
-            && GetTokenInformation(token, TokenDefaultDacl, token_dacl, len, &len))
-            dacl = token_dacl->DefaultDacl;
-        CloseHandle(token);
-        if (!dacl)
-        {
-            HeapFree(GetProcessHeap(), 0, token_dacl);
-            return sr_error(E_ACCESSDENIED, &IID_ISharedRegion,
-                            L"%ls: the token has no default DACL, so the lock and signal objects of '%ls' would be open "
-                            L"to every session; pass an sddl", method, map->name);
-        }
-        control = SE_DACL_PROTECTED;
-    }
-    /* No DACL at all ("D:NO_ACCESS_CONTROL") is the caller's choice for the section: the same here. */
-    for (i = 0; dacl && i < 2 && SUCCEEDED(hr); i++)
-        hr = derive_sync_sd(method, dacl, !!(control & SE_DACL_PROTECTED), i, &map->sync_sd[i]);
-    HeapFree(GetProcessHeap(), 0, token_dacl);
+        for (i = 0; i < 2 && SUCCEEDED(hr); i++) hr = token_sync_sd(method, map->name, i, &map->sync_sd[i]);
     return hr;
 }
 
@@ -436,6 +447,13 @@ HRESULT mapping_set_sync_name(struct sr_mapping *map, const WCHAR *method, enum 
                         method, which == SYNC_LOCK ? L"mutex" : L"event");
     if (FAILED(hr = normalize_name(method, name, TRUE, &kname))) return hr;
     AcquireSRWLockExclusive(&map->sync_lock);
+    /* A Global\ name gets a DACL when it is created, even for a region that has none. */
+    if (!map->sync_sd[which] && has_prefix(kname, L"Global\\")
+        && FAILED(hr = token_sync_sd(method, kname, which, &map->sync_sd[which])))
+    {
+        HeapFree(GetProcessHeap(), 0, kname);
+        goto done;
+    }
     if (map->sync_used[which])
     {
         hr = sr_error(HRESULT_FROM_WIN32(ERROR_BUSY), &IID_ISharedRegion,

@@ -149,9 +149,19 @@ static HRESULT region_bind(struct region *This, const struct sr_bind *bind, enum
      * refuses them still opens, and Lock/Signal report the error when called. */
     mapping_sync_prefetch(map);
     This->name = bind->name ? SysAllocString(bind->name) : NULL;
-    /* FilePath shows the path without the \\?\\ prefix the kernel calls get. */
-    This->path = bind->path ? SysAllocString(wcsncmp(bind->path, L"\\\\?\\", 4) || !wcsncmp(bind->path, L"\\\\?\\UNC\\", 8)
-                                             ? bind->path : bind->path + 4) : NULL;
+    /* FilePath shows the path as it is written, without the \\?\ prefix the kernel calls get. */
+    if (bind->path && !wcsncmp(bind->path, L"\\\\?\\UNC\\", 8))
+    {
+        if ((This->path = SysAllocStringLen(NULL, wcslen(bind->path) - 6)))
+        {
+            wcscpy(This->path, L"\\\\");
+            wcscat(This->path, bind->path + 8);
+        }
+    }
+    else if (bind->path)
+        This->path = SysAllocString(wcsncmp(bind->path, L"\\\\?\\", 4) ? bind->path : bind->path + 4);
+    else
+        This->path = NULL;
     This->created = made;
     This->lock_abandoned = 0;
     if (created) *created = made;

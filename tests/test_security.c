@@ -668,6 +668,28 @@ static void test_global_lock_and_signal_always_get_a_dacl(void **state)
         CloseHandle(h);
     }
     ISharedRegion_Release(r);
+
+    /* The same for a Global\ SignalName of a Local\ region that this process creates. */
+    r = create_region(unique_name(L"globalsignal"), 4096);
+    swprintf(full, ARRAY_SIZE(full), L"Global\\sr-test-globalsignal-%lu", GetCurrentProcessId());
+    {
+        BSTR b = SysAllocString(full);
+        PSECURITY_DESCRIPTOR sd;
+        PACL dacl = NULL;
+        HANDLE h;
+
+        assert_int_equal(ISharedRegion_put_SignalName(r, b), S_OK);
+        SysFreeString(b);
+        assert_int_equal(ISharedRegion_Signal(r), S_OK);
+        h = OpenEventW(READ_CONTROL, FALSE, full);
+        if (!h) fail_msg("cannot open %ls: %lu", full, GetLastError());
+        sd = object_dacl(h, &dacl);
+        assert_non_null(dacl);
+        assert_true(dacl->AceCount >= 1);
+        LocalFree(sd);
+        CloseHandle(h);
+    }
+    ISharedRegion_Release(r);
 }
 
 /* ---- the derived DACL: each grantee gets the rights its section access needs ---- */
