@@ -207,6 +207,11 @@ static int child_main(const char *mode, const WCHAR *name)
     if (FAILED(CoCreateInstance(&CLSID_SharedRegion, NULL, CLSCTX_INPROC_SERVER, &IID_ISharedRegion, (void **)&waiter)))
         return 18;
     if (FAILED(ISharedRegion_Open(waiter, n, missing()))) return 19;
+    {
+        /* Hold the lock too: its keeper thread is alive when the process ends. */
+        VARIANT_BOOL got = VARIANT_FALSE;
+        if (FAILED(ISharedRegion_Lock(r, 5000, &got)) || !got) return 20;
+    }
     SetEvent(ready);
     if (!strcmp(mode, "child-exit")) return 0;  /* return from main with every object alive */
     if (!strcmp(mode, "child-exit-waiting"))
@@ -244,6 +249,13 @@ static void run_exit_case(const char *mode, BOOL kill)
     assert_int_equal(ISharedRegion_ReadInt32(r, 4096, &i), S_OK);
     assert_int_equal(i, 0x600df00d);
     assert_true(section_exists(name));
+    {
+        /* The child ended holding the lock: it is abandoned, not held for ever. */
+        VARIANT_BOOL got = VARIANT_FALSE;
+        assert_int_equal(ISharedRegion_Lock(r, 10000, &got), S_OK);
+        assert_int_equal(got, VARIANT_TRUE);
+        assert_int_equal(ISharedRegion_Unlock(r), S_OK);
+    }
     CloseHandle(child);
     CloseHandle(ready);
     ISharedRegion_Release(r);
