@@ -868,18 +868,23 @@ done:
 
 /* ---- waits, and the lock keeper ---- */
 
-DWORD sync_wait(HANDLE h, DWORD timeout)
+/* A single-threaded apartment must keep pumping while it waits (an HTA, a VBA form): otherwise
+ * its window freezes and calls into the apartment deadlock. The multithreaded apartment, and a
+ * thread without COM, wait plainly. */
+static BOOL in_sta(void)
 {
     APTTYPEQUALIFIER qualifier;
     APTTYPE type;
+
+    return SUCCEEDED(CoGetApartmentType(&type, &qualifier)) && (type == APTTYPE_STA || type == APTTYPE_MAINSTA);
+}
+
+DWORD sync_wait(HANDLE h, DWORD timeout)
+{
     DWORD index = 0;
     HRESULT hr;
 
-    /* A single-threaded apartment must keep pumping while it waits (an HTA, a VBA form): otherwise
-     * its window freezes and calls into the apartment deadlock. The multithreaded apartment, and a
-     * thread without COM, wait plainly. */
-    if (FAILED(CoGetApartmentType(&type, &qualifier)) || (type != APTTYPE_STA && type != APTTYPE_MAINSTA))
-        return WaitForSingleObject(h, timeout);
+    if (!in_sta()) return WaitForSingleObject(h, timeout);
     hr = CoWaitForMultipleHandles(0, timeout, 1, &h, &index);
     if (hr == RPC_S_CALLPENDING || hr == HRESULT_FROM_WIN32(RPC_S_CALLPENDING)) return WAIT_TIMEOUT;
     if (FAILED(hr))
@@ -932,11 +937,13 @@ static DWORD WINAPI keeper_proc(void *arg)
 {
     struct sr_keeper *k = arg;
     HMODULE self = NULL;
+    DWORD res;
 
     GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (const WCHAR *)keeper_proc, &self);
-    for (;;)
+    /* One system call per hand-over each way: answer and wait for the next request together. */
+    for (res = WaitForSingleObject(k->request, INFINITE); res == WAIT_OBJECT_0 && k->op != KEEPER_QUIT;
+         res = SignalObjectAndWait(k->done, k->request, INFINITE, FALSE))
     {
-        if (WaitForSingleObject(k->request, INFINITE) != WAIT_OBJECT_0 || k->op == KEEPER_QUIT) break;
         k->error = 0;
         if (k->op == KEEPER_ACQUIRE)
         {
@@ -945,7 +952,6 @@ static DWORD WINAPI keeper_proc(void *arg)
         }
         else if (!(k->result = ReleaseMutex(k->mutex)))
             k->error = GetLastError();
-        SetEvent(k->done);
     }
     if (self) FreeLibraryAndExitThread(self, 0);
     return 0;
@@ -1092,9 +1098,18 @@ static BOOL keeper_call(struct sr_keeper *k, enum keeper_op op, HANDLE mutex, DW
     k->timeout = timeout;
     k->result = op == KEEPER_ACQUIRE ? WAIT_FAILED : FALSE;
     k->error = ERROR_INVALID_HANDLE;
-    SetEvent(k->request);
-    if (pump) ok = sync_wait(k->done, INFINITE) == WAIT_OBJECT_0;
-    else ok = WaitForMultipleObjects(2, both, FALSE, INFINITE) == WAIT_OBJECT_0;
+    if (pump && in_sta())
+    {
+        SetEvent(k->request);
+        ok = sync_wait(k->done, INFINITE) == WAIT_OBJECT_0;
+    }
+    else if (pump) /* an acquire in the MTA: the keeper cannot end while it works for us */
+        ok = SignalObjectAndWait(k->request, k->done, INFINITE, FALSE) == WAIT_OBJECT_0;
+    else
+    {
+        SetEvent(k->request);
+        ok = WaitForMultipleObjects(2, both, FALSE, INFINITE) == WAIT_OBJECT_0;
+    }
     if (!ok && GetLastError() == ERROR_SUCCESS) SetLastError(ERROR_INVALID_HANDLE); /* the keeper is gone */
     InterlockedExchange((LONG *)&k->caller, 0);
     LeaveCriticalSection(&k->call);
