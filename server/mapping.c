@@ -3,10 +3,13 @@
  *
  * Every CreateFileMapping/OpenFileMapping/CreateFile/MapViewOfFile/UnmapViewOfFile and every
  * CloseHandle of the server is in this file:
- *   - struct sr_mapping owns the section, the file, the lock mutex and the signal event;
- *     mapping_release closes them all when the last reference goes;
+ *   - struct sr_mapping owns the section, the file, the lock mutex and the signal event's two
+ *     handles (one to wait, one to set); mapping_release closes them all when the last
+ *     reference goes;
  *   - struct sr_span owns one mapped view and one mapping reference; span_unbind unmaps
- *     the view and drops the reference.
+ *     the view and drops the reference;
+ *   - struct sr_keeper (the lock keepers) owns its thread, its two events and a handle on the
+ *     thread it serves; keeper_end closes them once the thread is gone.
  * A view object holds its own span, so its memory stays valid after the region object that
  * made it is closed or released (lifetime rule 1). When the last span and the last region
  * go, the last mapping reference goes, and with it every handle (rule 2).

@@ -5,6 +5,8 @@
  *   struct sr_mapping  (mapping.c)  the section handle, the file handle, the lock and signal
  *                                   objects. Reference counted; the last mapping_release closes
  *                                   every handle.
+ *   struct sr_keeper   (mapping.c)  a lock keeper: the thread that holds mutexes for one calling
+ *                                   thread. Kept in a list; ended by DllCanUnloadNow when idle.
  *   struct sr_span     (mapping.c)  one mapped view (MapViewOfFile) onto a mapping, plus one
  *                                   reference on that mapping. span_close unmaps it and drops
  *                                   the reference. A region has one span (its data window), a
