@@ -157,9 +157,15 @@ static void test_can_unload_now_counts_regions_views_and_lock_server(void **stat
 static void test_free_unused_libraries_unloads_and_reload_works(void **state)
 {
     ISharedRegion *r = create_region(L"", 4096);
+    VARIANT_BOOL got = VARIANT_FALSE;
     LONG i = 0;
     int tries;
 
+    /* A Lock starts this thread's lock keeper, a thread running the DLL's code: DllCanUnloadNow
+     * ends it, so the DLL still unloads. */
+    assert_int_equal(ISharedRegion_Lock(r, 0, &got), S_OK);
+    assert_int_equal(got, VARIANT_TRUE);
+    assert_int_equal(ISharedRegion_Unlock(r), S_OK);
     assert_non_null(GetModuleHandleW(L"sharedregion.dll"));
     CoFreeUnusedLibrariesEx(0, 0);
     assert_non_null(GetModuleHandleW(L"sharedregion.dll")); /* a live object keeps it */
