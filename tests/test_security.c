@@ -542,11 +542,12 @@ static void test_names_ending_in_lock_or_signal_suffix_are_refused(void **state)
     for (i = 0; i < ARRAY_SIZE(suffix); i++)
     {
         ISharedRegion *r = new_region(), *x;
+        const WCHAR *base = unique_name(L"suffix");
         WCHAR name[200], path[MAX_PATH];
-        VARIANT_BOOL created;
+        VARIANT_BOOL created, ok = VARIANT_FALSE;
         BSTR b, p;
 
-        swprintf(name, ARRAY_SIZE(name), L"%ls%ls", unique_name(L"suffix"), suffix[i]);
+        swprintf(name, ARRAY_SIZE(name), L"%ls%ls", base, suffix[i]);
         b = SysAllocString(name);
         assert_error(ISharedRegion_Create(r, b, 4096, missing()), E_INVALIDARG, L"Create");
         assert_non_null(wcsstr(last_description, L"which is reserved for the lock and signal objects of regions"));
@@ -559,8 +560,11 @@ static void test_names_ending_in_lock_or_signal_suffix_are_refused(void **state)
         assert_disp_error(disp_method(r, L"Create", NULL, 2, vstr(name), vnum(4096)), E_INVALIDARG, L"Create");
         assert_non_null(wcsstr(disp_description, L"is reserved"));
         assert_false(section_exists(name));
-        /* The region x itself still locks (before, "x@SharedRegion.Lock" as a section broke it). */
-        x = create_region(L"", 4096);
+        /* The region x itself still locks (before, a section named "x@SharedRegion.Lock" broke it). */
+        x = create_region(base, 4096);
+        assert_int_equal(ISharedRegion_Lock(x, 0, &ok), S_OK);
+        assert_int_equal(ok, VARIANT_TRUE);
+        assert_int_equal(ISharedRegion_Unlock(x), S_OK);
         ISharedRegion_Release(x);
         DeleteFileW(path);
         SysFreeString(p);
