@@ -647,7 +647,12 @@ HRESULT format_pack(const WCHAR *method, REFIID iid, const struct sr_format *f, 
             {
                 /* The field's name is only needed for a message: made when a value fails, and the value
                  * encoded again with it (it fails the same way). */
-                if (SUCCEEDED(hr = value_encode(method, L"value", iid, type, &values[it->field + k], tmp)))
+                hr = value_encode(method, L"value", iid, type, &values[it->field + k], tmp);
+                /* Python packs a negative pointer as its two's complement (PyLong_AsVoidPtr). */
+                if (FAILED(hr) && it->code == 'P')
+                    hr = value_encode(method, L"value", iid, it->size == 8 ? SR_INT64 : SR_INT32,
+                                      &values[it->field + k], tmp);
+                if (SUCCEEDED(hr))
                     order(f, p + (SIZE_T)k * it->size, tmp, it->size);
                 else
                 {

@@ -882,6 +882,12 @@ static void test_struct_bad_values_write_nothing(void **state)
     assert_error(format_pack(L"Pack", iid, f, in, 3, &enc, out), E_INVALIDARG,
                  L"Pack: format \"<bh\" has 2 fields; 3 values were given");
     format_release(f);
+    /* 'P' takes a negative number as Python does: its two's complement. */
+    assert_int_equal(format_parse(L"Pack", iid, L"P", &f), S_OK);
+    in[0] = i4(-2);
+    assert_int_equal(format_pack(L"Pack", iid, f, in, 1, &enc, out), S_OK);
+    assert_memory_equal(out, "\xfe\xff\xff\xff\xff\xff\xff\xff", sizeof(void *));
+    format_release(f);
     assert_int_equal(format_parse(L"Pack", iid, L"<2e", &f), S_OK);
     in[0] = r8(1);
     in[1] = r8(65520);
