@@ -523,8 +523,12 @@ static HRESULT dispatch_check(sr_tid_t tid, ITypeInfo *ti, REFIID iid, DISPID id
             if (!valid_vt(&params->rgvarg[k]))
                 return sr_dispatch_error(ti, iid, id, flags, params, DISP_E_BADVARTYPE, excep, argerr);
         if (!params->cNamedArgs) return S_OK;
-        /* A named argument is an argument's position, after the positional ones, given once (no member
-         * here takes a property-put value). */
+        /* A property put (LockName, SignalName): its value is the named argument DISPID_PROPERTYPUT,
+         * which the type library takes as it is. */
+        if ((l->invkind & (INVOKE_PROPERTYPUT | INVOKE_PROPERTYPUTREF)) && params->cNamedArgs == 1
+            && params->rgdispidNamedArgs[0] == DISPID_PROPERTYPUT)
+            return S_OK;
+        /* A named argument is an argument's position, after the positional ones, given once. */
         count = positional;
         for (k = 0; k < params->cNamedArgs; k++)
         {

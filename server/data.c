@@ -12,9 +12,11 @@
  *   - SR_E_PAGEFAULT: the page behind a byte could not be read in or written (a truncated or
  *     unreadable file); the message names that byte's offset, so [offset, that byte) was written
  *     (or, for ReadInto, filled into the caller's buffer);
- *   - a region over 64 MiB whose sliding window cannot be moved for the next 64 MiB chunk (the
- *     process is out of address space): the message names where that window was to start, and the
- *     chunks before it were written.
+ *   - a region over 64 MiB, and one call that moves more than its sliding window holds (64 MiB less
+ *     64 KiB): when the window cannot be moved for the next chunk (the process is out of address
+ *     space), the message names where that window was to start, and the chunks before it were
+ *     written. Anything smaller (every typed value, array or frame that fits) is one copy in one
+ *     window, wherever it lies (span_io).
  * Shared memory has no transaction to roll back into: another process may already have read the
  * new bytes, and writing the old ones back could fault the same way.
  */
@@ -586,9 +588,9 @@ HRESULT data_flush(struct sr_span *s, VARIANT offset, VARIANT count)
 
     if (FAILED(hr = arg_opt_number(method, L"offset", &offset, 0, span_iid(s), &off))) return hr;
     if (FAILED(hr = arg_opt_number(method, L"count", &count, 0, span_iid(s), &n))) return hr;
-    if (arg_missing(&count))
+    if (arg_missing(&count) || !n)
     {
-        size = span_size(s); /* default: from offset to the end */
+        size = span_size(s); /* missing or 0: from offset to the end, as FlushViewOfFile and MapView */
         n = size > off ? size - off : 0;
     }
     return span_io(s, method, SPAN_FLUSH, off, n, NULL, 0);

@@ -9,7 +9,8 @@
  * no function-pointer cast and no order to keep in step with the IDL).
  *
  * Adding a data member: declare it once in ISharedData (idl/sharedregion.idl), write its data_
- * function in data.c, and add one line here. Nothing else changes.
+ * function in data.c, and add one line here. Nothing else changes (IDispatch reaches it through the
+ * type library; data_invoke_typed's fast path is only for members scripts call in tight loops).
  *
  * SR_DATA_MEMBER(Name, data_function, (parameters after the object), (the same names as arguments))
  */

@@ -256,7 +256,9 @@ static ULONG WINAPI view_sei_Release(ISupportErrorInfo *iface)
 
 static HRESULT WINAPI view_sei_InterfaceSupportsErrorInfo(ISupportErrorInfo *iface, REFIID riid)
 {
-    return IsEqualIID(riid, &IID_ISharedView) || IsEqualIID(riid, &IID_ISharedData) ? S_OK : S_FALSE;
+    /* GetAddress (ISharedViewMemory) sets error information too. */
+    return IsEqualIID(riid, &IID_ISharedView) || IsEqualIID(riid, &IID_ISharedData)
+           || IsEqualIID(riid, &IID_ISharedViewMemory) ? S_OK : S_FALSE;
 }
 
 static const ISupportErrorInfoVtbl view_sei_vtbl =

@@ -573,7 +573,7 @@ static const struct row region_rows[] =
     ROW(T_REGION, M_Lock, P_DISP, 1, A(STR(L"soon")), DISP_E_TYPEMISMATCH, L"argument 1 (timeoutMs) must be a whole number"),
     ROW(T_REGION, M_Lock, P_DISP, 1, A(R8(1e10)), DISP_E_OVERFLOW, L"argument 1 (timeoutMs) is out of range"),
     ROW(T_REGION, M_Lock, P_DISP, 2, A(I4(0), I4(0)), DISP_E_BADPARAMCOUNT, L"2 arguments given; it takes 0 to 1 (timeoutMs)"),
-    ROW(T_REGION, M_Unlock, P_BOTH, 0, NOARGS, NOT_OWNER, L"this thread does not hold the region's lock"),
+    ROW(T_REGION, M_Unlock, P_BOTH, 0, NOARGS, NOT_OWNER, L"this object does not hold the region's lock"),
     ROW(T_REGION, M_Unlock, P_DISP, 1, A(I4(0)), DISP_E_BADPARAMCOUNT, L"1 argument given; it takes none"),
     ROW(T_REGION, M_Signal, P_DISP, 1, A(I4(0)), DISP_E_BADPARAMCOUNT, L"1 argument given; it takes none"),
     ROW(T_REGION, M_WaitSignal, P_BOTH, 1, A(I4(-5)), E_INVALIDARG, L"timeoutMs -5 is negative"),
@@ -681,7 +681,7 @@ static const struct row bind_rows[] =
     ROW(T_FRESH, M_OpenFile, P_BOTH, 4, A(STR(L"@datafile"), MISSING, MISSING, STRNUL(L"sr-hard")), E_INVALIDARG, L"the name contains a NUL character"),
     ROW(T_FRESH, M_OpenFile, P_BOTH, 4, A(STR(L"@datafile"), MISSING, MISSING, STR(L"@existing")), EXISTS, L"OpenFile never shares a mapping under a name that is taken"),
     ROW(T_FRESH, M_OpenFile, P_BOTH, 1, A(STRNUL(L"@datafile")), E_INVALIDARG, L"the path contains a NUL character"),
-    ROW(T_FRESH, M_OpenFile, P_BOTH, 1, A(REPEAT(L"p", 1100)), E_INVALIDARG, L"...' is not a usable path (1100 characters)"),
+    ROW(T_FRESH, M_OpenFile, P_BOTH, 1, A(REPEAT(L"p", 40000)), E_INVALIDARG, L"...' is not a usable path (40000 characters; a path has at most 32767)"),
     ROW(T_FRESH, M_OpenFile, P_DISP, 1, A(R8(5)), NOT_FOUND, L"cannot open"),
     ROW(T_FRESH, M_OpenFile, P_DISP, 0, NOARGS, DISP_E_BADPARAMCOUNT, L"0 arguments given; it takes 1 to 4 (path, size, access, name)"),
 };

@@ -433,7 +433,7 @@ static void test_lock_is_exclusive_between_processes(void **state)
     child_free(c);
     /* Another process cannot release it. */
     c = client_run(1, L"unlock %ls", name);
-    assert_contains(c->ebuf, "srclient unlock: Unlock: this thread does not hold the region's lock");
+    assert_contains(c->ebuf, "srclient unlock: Unlock: this object does not hold the region's lock");
     child_free(c);
     assert_int_equal(ISharedRegion_Unlock(r), S_OK);
 
@@ -451,6 +451,39 @@ static void test_lock_is_exclusive_between_processes(void **state)
     assert_int_equal(got, VARIANT_FALSE);
     assert_int_equal(ISharedRegion_Unlock(r), S_OK);
     ISharedRegion_Release(r);
+}
+
+/* The last Release of an object that holds the lock, on another thread (a .NET finalizer): the
+ * lock goes back, and another process can take it. */
+static DWORD WINAPI release_thread(void *arg)
+{
+    ISharedRegion_Release((ISharedRegion *)arg);
+    return 0;
+}
+
+static void test_final_release_on_another_thread_frees_the_lock_for_other_processes(void **state)
+{
+    const WCHAR *name = unique_name(L"xp-final");
+    ISharedRegion *keep = create_region(name, 4096), *r = new_region();
+    VARIANT_BOOL got = VARIANT_FALSE;
+    struct child *c;
+    HANDLE t;
+
+    assert_int_equal(open_region(r, name, -1), S_OK);
+    assert_int_equal(ISharedRegion_Lock(r, 0, &got), S_OK);
+    assert_int_equal(got, VARIANT_TRUE);
+    c = client_run(5, L"lock %ls --timeout 200 --for 0", name);
+    assert_contains(c->ebuf, "timed out after 200 ms");
+    child_free(c);
+    t = CreateThread(NULL, 0, release_thread, r, 0, NULL);
+    assert_non_null(t);
+    assert_int_equal(WaitForSingleObject(t, 10000), WAIT_OBJECT_0);
+    CloseHandle(t);
+    /* Before, every other process waited for ever (this thread still owned the mutex). */
+    c = client_run(0, L"lock %ls --timeout 5000 --for 0", name);
+    if (strstr(c->obuf, "LockAbandoned")) fail_msg("a lock given back by Release was reported as abandoned");
+    child_free(c);
+    ISharedRegion_Release(keep);
 }
 
 /* ---- signals: ping-pong between two processes ---- */
@@ -946,6 +979,7 @@ int main(void)
         cmocka_unit_test_teardown(test_copy_file_into_region_and_back, delete_copy_files),
         cmocka_unit_test(test_counter_incremented_by_four_processes_under_lock),
         cmocka_unit_test(test_lock_is_exclusive_between_processes),
+        cmocka_unit_test(test_final_release_on_another_thread_frees_the_lock_for_other_processes),
         cmocka_unit_test(test_pingpong_thousand_round_trips),
         cmocka_unit_test(test_signal_wakes_a_waiting_process),
         cmocka_unit_test(test_signal_sent_while_nobody_waits_is_kept),

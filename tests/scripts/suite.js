@@ -359,7 +359,7 @@ check(r.Lock(0) === true, "Lock(0) again on the same thread (the lock is recursi
 r.Unlock();
 r.Unlock();
 expectError(function () { r.Unlock(); }, ERR_NOT_OWNER,
-            "Unlock: this thread does not hold the region's lock (Lock was not called, or was called on another thread)",
+            "Unlock: this object does not hold the region's lock (Lock was not called on it, or every Lock was already matched by Unlock)",
             "Unlock of a lock not held");
 expectError(function () { r.Lock(-2); }, E_INVALIDARG, "Lock: timeoutMs -2 is negative (use -1 to wait forever)", "Lock(-2)");
 check(r.WaitSignal(100) === false, "WaitSignal(100) without Signal times out (false)");
@@ -576,6 +576,45 @@ try {
     }
 })();
 // ==== end of Data of every shape ====
+// ==== Foreign lock and signal objects, and CreateFile (LockName, SignalName, CreateFile) ====
+var lr = new ActiveXObject("SharedRegion.Region"), lr2 = new ActiveXObject("SharedRegion.Region");
+var lname = "sr-js-foreign-" + fso.GetTempName(), lpath = fso.BuildPath(fso.GetSpecialFolder(2).Path, fso.GetTempName());
+try {
+    expectError(function () { lr.SignalName = "x"; }, SR_E_NOTOPEN, "SignalName: the region is not open", "SignalName on a closed region", true);
+    check(lr.SignalName === "", "SignalName of a closed region is empty");
+    lr.Create(lname, 4096);
+    check(lr.LockName === "Local\\" + lname + "@SharedRegion.Lock", "the derived LockName: " + lr.LockName);
+    expectError(function () { lr.LockName = ""; }, E_INVALIDARG, "LockName: the name is empty", "LockName set to empty", true);
+    lr2.Create(lname + "-publisher", 4096);
+    lr.LockName = "Local\\" + lname + "-publisher@SharedRegion.Lock";
+    lr.SignalName = lname + "-publisher@SharedRegion.Signal";
+    check(lr.SignalName === "Local\\" + lname + "-publisher@SharedRegion.Signal", "SignalName set: " + lr.SignalName);
+    // One thread holds a mutex through two objects as a mutex nests for its thread.
+    check(lr2.Lock(0) === true, "the publisher takes its lock");
+    check(lr.Lock(100) === true, "the region's Lock on the publisher's mutex nests on the same thread");
+    lr.Unlock();
+    lr2.Unlock();
+    lr2.Signal();
+    check(lr.WaitSignal(1000) === true, "WaitSignal sees the publisher's event");
+    expectError(function () { lr.SignalName = "other"; }, 0x800700AA, "SignalName: the region's signal event is already in use",
+                "SignalName after the first WaitSignal", true);
+    lr.Close();
+    lr2.Close();
+    lr.CreateFile(lpath, 10000);
+    check(lr.IsOpen && lr.Size === 10000 && lr.Created, "CreateFile opens a new 10000-byte region");
+    check(lr.ReadInt32(9996) === 0, "a new file reads zero");
+    lr.Close();
+    check(fso.GetFile(lpath).Size === 10000, "the file is 10000 bytes");
+    var ce = expectError(function () { lr.CreateFile(lpath, 4096); }, 0x80070050, "CreateFile: '", "CreateFile of an existing path", true);
+    check(ce !== null && ce.message.indexOf("already exists; CreateFile never overwrites a file") > 0, "the description says why");
+} catch (ex) {
+    check(false, "the LockName/SignalName/CreateFile checks stopped at an unexpected error " + hex(ex.number) + ": " + ex.message);
+} finally {
+    try { lr.Close(); } catch (ex) { }
+    try { lr2.Close(); } catch (ex) { }
+    try { if (fso.FileExists(lpath)) fso.DeleteFile(lpath); } catch (ex) { }
+}
+// ==== end of the foreign lock and signal objects, and CreateFile ====
 
 echo("RESULT: " + passed + " passed, " + failed + " failed, " + skipped + " skipped");
 WScript.Quit(failed > 0 ? 1 : 0);

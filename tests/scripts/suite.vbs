@@ -473,7 +473,7 @@ r.Unlock
 On Error Resume Next
 r.Unlock : Catch
 On Error GoTo 0
-CheckErr ERR_NOT_OWNER, "Unlock: this thread does not hold the region's lock (Lock was not called, or was called on another thread)", _
+CheckErr ERR_NOT_OWNER, "Unlock: this object does not hold the region's lock (Lock was not called on it, or every Lock was already matched by Unlock)", _
          "Unlock of a lock not held"
 On Error Resume Next
 x = r.Lock(-2) : Catch
@@ -787,6 +787,73 @@ If Err.Number <> 0 Then
 End If
 On Error GoTo 0
 ' ==== end of Data of every shape ====
+' ==== Foreign lock and signal objects, and CreateFile (LockName, SignalName, CreateFile) ====
+Dim lr, lr2, lname, lpath
+Sub ForeignChecks()
+    Set lr = CreateObject("SharedRegion.Region")
+    On Error Resume Next
+    lr.LockName = "x" : Catch
+    On Error GoTo 0
+    CheckErrPrefix SR_E_NOTOPEN, "LockName: the region is not open", "LockName on a closed region"
+    Check lr.LockName = "", "LockName of a closed region is empty: '" & lr.LockName & "'"
+    lname = "sr-vbs-foreign-" & fso.GetTempName()
+    lr.Create lname, 4096
+    Check lr.LockName = "Local\" & lname & "@SharedRegion.Lock", "the derived LockName: " & lr.LockName
+    Check lr.SignalName = "Local\" & lname & "@SharedRegion.Signal", "the derived SignalName: " & lr.SignalName
+    On Error Resume Next
+    lr.SignalName = "a\b" : Catch
+    On Error GoTo 0
+    CheckErrPrefix E_INVALIDARG, "SignalName: the name 'a\b' contains a backslash", "SignalName with a backslash"
+    ' Another program's objects: a second region object plays the publisher, under its own names.
+    Set lr2 = CreateObject("SharedRegion.Region")
+    lr2.Create lname & "-publisher", 4096
+    lr.LockName = lname & "-publisher@SharedRegion.Lock"
+    lr.SignalName = "Local\" & lname & "-publisher@SharedRegion.Signal"
+    Check lr.LockName = "Local\" & lname & "-publisher@SharedRegion.Lock", "LockName set: " & lr.LockName
+    ' One thread holds a mutex through two objects as a mutex nests for its thread.
+    Check lr2.Lock(0), "the publisher takes its lock"
+    Check lr.Lock(100), "the region's Lock on the publisher's mutex nests on the same thread"
+    lr.Unlock
+    lr2.Unlock
+    lr2.Signal
+    Check lr.WaitSignal(1000), "WaitSignal sees the publisher's event"
+    On Error Resume Next
+    lr.LockName = "other" : Catch
+    On Error GoTo 0
+    CheckErrPrefix &H800700AA, "LockName: the region's lock mutex is already in use", "LockName after the first Lock"
+    lr.Close
+    lr2.Close
+    ' CreateFile: a new zero-filled file, refused when it exists.
+    lpath = fso.BuildPath(fso.GetSpecialFolder(2), fso.GetTempName())
+    lr.CreateFile lpath, 10000
+    Check lr.IsOpen And lr.Size = 10000 And lr.Created, "CreateFile opens a new 10000-byte region"
+    Check lr.ReadInt32(9996) = 0, "a new file reads zero"
+    lr.WriteString 0, "made by CreateFile"
+    lr.Close
+    Check fso.GetFile(lpath).Size = 10000, "the file is 10000 bytes"
+    On Error Resume Next
+    lr.CreateFile lpath, 4096 : Catch
+    On Error GoTo 0
+    CheckErrPrefix &H80070050, "CreateFile: '", "CreateFile of an existing path"
+    Check InStr(ed, "already exists; CreateFile never overwrites a file") > 0, "the description says why: " & ed
+    lr.OpenFile lpath
+    Check lr.ReadString(0) = "made by CreateFile", "the file kept what was written"
+    lr.Close
+End Sub
+
+On Error Resume Next
+ForeignChecks
+If Err.Number <> 0 Then
+    en = Err.Number : ed = Err.Description
+    Err.Clear
+    Check False, "the LockName/SignalName/CreateFile checks stopped at an unexpected error " & Hex(en) & ": " & ed
+End If
+lr.Close
+If IsObject(lr2) Then lr2.Close
+If fso.FileExists(lpath) Then fso.DeleteFile lpath
+Err.Clear
+On Error GoTo 0
+' ==== end of the foreign lock and signal objects, and CreateFile ====
 
 WScript.Echo "RESULT: " & passed & " passed, " & failed & " failed, " & skipped & " skipped"
 If failed > 0 Then WScript.Quit 1
