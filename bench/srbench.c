@@ -585,6 +585,64 @@ static void bench_small(void)
     ISharedRegion_Release(m.region);
 }
 
+/* ==== 3k. the lock ==== */
+
+struct lockpair
+{
+    ISharedRegion *region;
+    HANDLE mutex;
+    ULONG calls;
+};
+
+static double lock_sr(void *p)
+{
+    struct lockpair *m = p;
+    VARIANT_BOOL got;
+    double t = now();
+    ULONG i;
+    for (i = 0; i < m->calls; i++)
+    {
+        ISharedRegion_Lock(m->region, -1, &got);
+        ISharedRegion_Unlock(m->region);
+    }
+    return now() - t;
+}
+
+static double lock_raw(void *p)
+{
+    struct lockpair *m = p;
+    double t = now();
+    ULONG i;
+    for (i = 0; i < m->calls; i++)
+    {
+        WaitForSingleObject(m->mutex, INFINITE);
+        ReleaseMutex(m->mutex);
+    }
+    return now() - t;
+}
+
+/* Lock+Unlock uncontended against the raw mutex pair a program without SharedRegion would call: the
+ * difference is the lock keeper's hand-overs (a mutex the caller's thread never owns). */
+static void bench_lock(void)
+{
+    double ta[MAX_REPS] = { 0 }, tb[MAX_REPS] = { 0 }, ratio[MAX_REPS] = { 0 };
+    struct lockpair m;
+    WCHAR name[64];
+    int i;
+
+    bench_name(L"lock", name, ARRAY_SIZE(name));
+    m.region = create_region(name, 4 * KIB);
+    m.mutex = CreateMutexW(NULL, FALSE, NULL);
+    m.calls = 2000;
+    run_pair(lock_raw, &m, lock_sr, &m, ta, tb);
+    for (i = 0; i < reps; i++) ratio[i] = tb[i] / ta[i];
+    row("3k", "Lock+Unlock vs a raw mutex pair (WaitForSingleObject+ReleaseMutex), uncontended (time per pair)",
+        median(ratio, reps), "-", -1, "Lock+Unlock %.2f us, raw pair %.2f us (%.2f..%.2f)",
+        median(tb, reps) / m.calls * 1e6, median(ta, reps) / m.calls * 1e6, min_of(ratio, reps), max_of(ratio, reps));
+    CloseHandle(m.mutex);
+    ISharedRegion_Release(m.region);
+}
+
 /* ==== 4. late binding from C ==== */
 
 struct late
@@ -1266,6 +1324,7 @@ int wmain(int argc, WCHAR **argv)
     if (!wcscmp(measure, L"bulk")) bench_bulk();
     else if (!wcscmp(measure, L"zerocopy")) bench_zerocopy();
     else if (!wcscmp(measure, L"small")) bench_small();
+    else if (!wcscmp(measure, L"lock")) bench_lock();
     else if (!wcscmp(measure, L"late")) bench_late();
     else if (!wcscmp(measure, L"naive")) bench_naive();
     else if (!wcscmp(measure, L"pingpong")) bench_pingpong();
@@ -1276,7 +1335,7 @@ int wmain(int argc, WCHAR **argv)
     else
     {
         fprintf(stderr, "usage: srbench MEASURE [-r REPS] [-f FILE]\n"
-                "  MEASURE: bulk zerocopy small late naive pingpong scan scaling\n");
+                "  MEASURE: bulk zerocopy small lock late naive pingpong scan scaling\n");
         rc = 2;
     }
     CoUninitialize();

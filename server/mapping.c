@@ -124,7 +124,8 @@ void mapping_release(struct sr_mapping *map)
     if (map->signal_wait) CloseHandle(map->signal_wait);
     if (map->signal_set) CloseHandle(map->signal_set);
     if (map->sd) LocalFree(map->sd);
-    HeapFree(GetProcessHeap(), 0, map->sync_sd);
+    HeapFree(GetProcessHeap(), 0, map->sync_sd[SYNC_LOCK]);
+    HeapFree(GetProcessHeap(), 0, map->sync_sd[SYNC_SIGNAL]);
     HeapFree(GetProcessHeap(), 0, map->sync_name[SYNC_LOCK]);
     HeapFree(GetProcessHeap(), 0, map->sync_name[SYNC_SIGNAL]);
     HeapFree(GetProcessHeap(), 0, map->name);
@@ -908,11 +909,18 @@ DWORD sync_wait(HANDLE h, DWORD timeout)
  * each other, and two threads exclude each other.
  *
  * A keeper outlives the locks it holds (starting a thread per Lock would be slow) and ends when
- * DllCanUnloadNow finds no object left, or when the thread it served has ended and it holds
- * nothing. Its thread holds a reference on the DLL (GetModuleHandleEx) and ends with
- * FreeLibraryAndExitThread, so the code it runs cannot be unloaded under it; keeper_stop_idle waits
- * for the thread to end, so that DllCanUnloadNow's S_OK is true when it is said. Nothing of this
- * runs in DllMain; at process exit the threads are simply gone and their mutexes abandoned. */
+ * DllCanUnloadNow finds no object left, or by itself once the thread it served has ended and it
+ * holds nothing: a host whose threads come and go (a thread pool, a script host's worker threads)
+ * never piles up keepers. After KEEPER_LINGER_MS without a request an idle keeper also waits on its
+ * client's thread handle, so it sees that thread end; a keeper whose client ended while a lock was
+ * held through it ends when that lock goes back (keeper_put). Its thread holds a reference on the
+ * DLL, taken by the thread that starts it before CreateThread (so there is no moment when the thread
+ * runs the DLL's code without one), and ends with FreeLibraryAndExitThread, so the code it runs
+ * cannot be unloaded under it, even by a host that calls FreeLibrary or CoUninitialize without
+ * asking DllCanUnloadNow. keeper_stop_idle waits for the threads it ends, so that DllCanUnloadNow's
+ * S_OK is true when it is said. Nothing of this runs in DllMain; at process exit the threads are
+ * simply gone and their mutexes abandoned. */
+#define KEEPER_LINGER_MS 1000
 enum keeper_op { KEEPER_ACQUIRE, KEEPER_RELEASE, KEEPER_QUIT };
 
 struct sr_keeper
@@ -921,6 +929,10 @@ struct sr_keeper
     DWORD client_id;         /* the thread it serves */
     HANDLE client;           /* that thread (SYNCHRONIZE), to see that it has ended */
     LONG refs;               /* locks held through it; guarded by keepers_lock */
+    BOOL listed;             /* in the list; guarded by keepers_lock */
+    BOOL orphan;             /* its client ended while refs > 0; guarded by keepers_lock */
+    BOOL self_free;          /* on KEEPER_QUIT the thread frees the keeper itself (nobody waits for it) */
+    HMODULE module;          /* the thread's reference on the DLL */
     HANDLE thread;
     HANDLE request;          /* auto-reset: a request is in the fields below */
     HANDLE done;             /* auto-reset: the request was carried out */
@@ -936,17 +948,52 @@ struct sr_keeper
 static SRWLOCK keepers_lock = SRWLOCK_INIT;
 static struct sr_keeper *keepers;
 
+static void keeper_free(struct sr_keeper *k);
+
+/* The keeper's client has ended: leave the list if it holds nothing (TRUE: the thread frees the
+ * keeper and ends). Else the last keeper_put ends it. */
+static BOOL keeper_leave(struct sr_keeper *k)
+{
+    BOOL leave = FALSE;
+
+    AcquireSRWLockExclusive(&keepers_lock);
+    if (k->listed && !k->refs)
+    {
+        struct sr_keeper **prev;
+        for (prev = &keepers; *prev != k; prev = &(*prev)->next) ;
+        *prev = k->next;
+        k->listed = FALSE;
+        leave = TRUE;
+    }
+    else if (k->listed)
+        k->orphan = TRUE;
+    ReleaseSRWLockExclusive(&keepers_lock);
+    return leave;
+}
+
 static DWORD WINAPI keeper_proc(void *arg)
 {
     struct sr_keeper *k = arg;
-    HMODULE self = NULL;
-    DWORD res;
+    HANDLE idle[2] = { k->request, k->client };
+    HMODULE self = k->module;
+    BOOL orphan = FALSE, self_free = TRUE;
+    DWORD res = WaitForMultipleObjects(2, idle, FALSE, INFINITE);
 
-    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (const WCHAR *)keeper_proc, &self);
-    /* One system call per hand-over each way: answer and wait for the next request together. */
-    for (res = WaitForSingleObject(k->request, INFINITE); res == WAIT_OBJECT_0 && k->op != KEEPER_QUIT;
-         res = SignalObjectAndWait(k->done, k->request, INFINITE, FALSE))
+    for (;;)
     {
+        if (res == WAIT_OBJECT_0 + 1) /* the client thread has ended */
+        {
+            if (keeper_leave(k)) break;
+            orphan = TRUE;
+            res = WaitForSingleObject(k->request, INFINITE);
+            continue;
+        }
+        if (res != WAIT_OBJECT_0) break; /* cannot happen; the thread ends, and waiters see it */
+        if (k->op == KEEPER_QUIT)
+        {
+            self_free = k->self_free;
+            break;
+        }
         k->error = 0;
         if (k->op == KEEPER_ACQUIRE)
         {
@@ -955,8 +1002,14 @@ static DWORD WINAPI keeper_proc(void *arg)
         }
         else if (!(k->result = ReleaseMutex(k->mutex)))
             k->error = GetLastError();
+        /* One system call per hand-over each way: answer and wait for the next request together. */
+        res = SignalObjectAndWait(k->done, k->request, KEEPER_LINGER_MS, FALSE);
+        if (res == WAIT_TIMEOUT)
+            res = orphan ? WaitForSingleObject(k->request, INFINITE) : WaitForMultipleObjects(2, idle, FALSE, INFINITE);
     }
-    if (self) FreeLibraryAndExitThread(self, 0);
+    /* keeper_end waits for this thread and frees the keeper; otherwise nobody else knows of it now. */
+    if (self_free) keeper_free(k);
+    FreeLibraryAndExitThread(self, 0);
     return 0;
 }
 
@@ -973,10 +1026,12 @@ static void keeper_free(struct sr_keeper *k)
 /* End an idle keeper that is out of the list, and wait until its thread is gone. */
 static void keeper_end(struct sr_keeper *k)
 {
+    k->self_free = FALSE;
     k->op = KEEPER_QUIT;
     SetEvent(k->request);
-    WaitForSingleObject(k->thread, 10000);
-    keeper_free(k);
+    /* An idle keeper answers at once. Should it not (a suspended process), it is left as it is:
+     * freeing what its thread may still read would be worse than a leak. */
+    if (WaitForSingleObject(k->thread, 10000) == WAIT_OBJECT_0) keeper_free(k);
 }
 
 static HRESULT keeper_new(const WCHAR *method, struct sr_keeper **out)
@@ -995,9 +1050,18 @@ static HRESULT keeper_new(const WCHAR *method, struct sr_keeper **out)
         keeper_free(k);
         return hr;
     }
+    /* The thread's reference on the DLL is taken here, before it exists: it is never without one. */
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (const WCHAR *)keeper_proc, &k->module))
+    {
+        hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot reference the DLL for the lock's thread",
+                            method);
+        keeper_free(k);
+        return hr;
+    }
     if (!(k->thread = CreateThread(NULL, 64 * 1024, keeper_proc, k, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL)))
     {
         hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot start the lock's thread", method);
+        FreeLibrary(k->module);
         keeper_free(k);
         return hr;
     }
@@ -1007,33 +1071,17 @@ static HRESULT keeper_new(const WCHAR *method, struct sr_keeper **out)
 
 HRESULT keeper_get(const WCHAR *method, struct sr_keeper **out)
 {
-    struct sr_keeper *k, **prev, *ended = NULL, *made;
+    struct sr_keeper *k, *made;
     DWORD me = GetCurrentThreadId();
-    HRESULT hr = S_OK;
+    HRESULT hr;
 
     *out = NULL;
     AcquireSRWLockExclusive(&keepers_lock);
-    for (prev = &keepers; (k = *prev); )
-    {
-        BOOL gone = WaitForSingleObject(k->client, 0) == WAIT_OBJECT_0;
-        if (!gone && k->client_id == me) break;
-        if (gone && !k->refs) /* its thread ended and it holds nothing: end it (outside the lock) */
-        {
-            *prev = k->next;
-            k->next = ended;
-            ended = k;
-            continue;
-        }
-        prev = &k->next;
-    }
+    /* A keeper whose client ended and whose id came back to this thread is not this thread's. */
+    for (k = keepers; k; k = k->next)
+        if (k->client_id == me && !k->orphan && WaitForSingleObject(k->client, 0) != WAIT_OBJECT_0) break;
     if (k) k->refs++;
     ReleaseSRWLockExclusive(&keepers_lock);
-    while (ended)
-    {
-        struct sr_keeper *next = ended->next;
-        keeper_end(ended);
-        ended = next;
-    }
     if (k)
     {
         *out = k;
@@ -1041,6 +1089,7 @@ HRESULT keeper_get(const WCHAR *method, struct sr_keeper **out)
     }
     if (FAILED(hr = keeper_new(method, &made))) return hr;
     made->refs = 1;
+    made->listed = TRUE;
     AcquireSRWLockExclusive(&keepers_lock);
     made->next = keepers;
     keepers = made;
@@ -1051,9 +1100,24 @@ HRESULT keeper_get(const WCHAR *method, struct sr_keeper **out)
 
 void keeper_put(struct sr_keeper *k)
 {
+    BOOL quit = FALSE;
+
     AcquireSRWLockExclusive(&keepers_lock);
-    k->refs--;
+    if (!--k->refs && k->orphan && k->listed)
+    {
+        struct sr_keeper **prev;
+        for (prev = &keepers; *prev != k; prev = &(*prev)->next) ;
+        *prev = k->next;
+        k->listed = FALSE;
+        quit = TRUE;
+    }
     ReleaseSRWLockExclusive(&keepers_lock);
+    if (quit) /* its client ended and its last lock went back: the thread ends and frees it */
+    {
+        k->self_free = TRUE;
+        k->op = KEEPER_QUIT;
+        SetEvent(k->request);
+    }
 }
 
 void keeper_stop_idle(void)
@@ -1069,6 +1133,7 @@ void keeper_stop_idle(void)
             continue;
         }
         *prev = k->next;
+        k->listed = FALSE;
         k->next = idle;
         idle = k;
     }
