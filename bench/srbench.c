@@ -621,12 +621,35 @@ static double lock_raw(void *p)
     return now() - t;
 }
 
+/* Two bare round trips to another thread (SignalObjectAndWait each way), what Lock and Unlock hand
+ * over to the keeper: the floor of the keeper's design. */
+struct handoff { HANDLE ping, pong; ULONG calls; volatile LONG quit; };
+
+static DWORD WINAPI handoff_echo(void *p)
+{
+    struct handoff *h = p;
+    DWORD res = WaitForSingleObject(h->ping, INFINITE);
+    while (res == WAIT_OBJECT_0 && !h->quit) res = SignalObjectAndWait(h->pong, h->ping, INFINITE, FALSE);
+    return 0;
+}
+
+static double lock_handoff(void *p)
+{
+    struct handoff *h = p;
+    double t = now();
+    ULONG i;
+    for (i = 0; i < 2 * h->calls; i++) SignalObjectAndWait(h->ping, h->pong, INFINITE, FALSE);
+    return now() - t;
+}
+
 /* Lock+Unlock uncontended against the raw mutex pair a program without SharedRegion would call: the
  * difference is the lock keeper's hand-overs (a mutex the caller's thread never owns). */
 static void bench_lock(void)
 {
-    double ta[MAX_REPS] = { 0 }, tb[MAX_REPS] = { 0 }, ratio[MAX_REPS] = { 0 };
+    double ta[MAX_REPS] = { 0 }, tb[MAX_REPS] = { 0 }, tc[MAX_REPS] = { 0 }, ratio[MAX_REPS] = { 0 };
     struct lockpair m;
+    struct handoff h;
+    HANDLE echo;
     WCHAR name[64];
     int i;
 
@@ -634,11 +657,26 @@ static void bench_lock(void)
     m.region = create_region(name, 4 * KIB);
     m.mutex = CreateMutexW(NULL, FALSE, NULL);
     m.calls = 2000;
+    h.ping = CreateEventW(NULL, FALSE, FALSE, NULL);
+    h.pong = CreateEventW(NULL, FALSE, FALSE, NULL);
+    h.calls = m.calls;
+    h.quit = 0;
+    echo = CreateThread(NULL, 0, handoff_echo, &h, 0, NULL);
+    if (!h.ping || !h.pong || !echo) die("CreateThread", HRESULT_FROM_WIN32(GetLastError()));
+    run_pair(lock_raw, &m, lock_handoff, &h, ta, tc);
     run_pair(lock_raw, &m, lock_sr, &m, ta, tb);
     for (i = 0; i < reps; i++) ratio[i] = tb[i] / ta[i];
     row("3k", "Lock+Unlock vs a raw mutex pair (WaitForSingleObject+ReleaseMutex), uncontended (time per pair)",
-        median(ratio, reps), "-", -1, "Lock+Unlock %.2f us, raw pair %.2f us (%.2f..%.2f)",
-        median(tb, reps) / m.calls * 1e6, median(ta, reps) / m.calls * 1e6, min_of(ratio, reps), max_of(ratio, reps));
+        median(ratio, reps), "-", -1, "Lock+Unlock %.2f us, raw pair %.2f us (%.2f..%.2f); two bare round trips "
+        "to another thread, the keeper's floor, %.2f us",
+        median(tb, reps) / m.calls * 1e6, median(ta, reps) / m.calls * 1e6, min_of(ratio, reps), max_of(ratio, reps),
+        median(tc, reps) / m.calls * 1e6);
+    h.quit = 1;
+    SetEvent(h.ping);
+    WaitForSingleObject(echo, INFINITE);
+    CloseHandle(echo);
+    CloseHandle(h.ping);
+    CloseHandle(h.pong);
     CloseHandle(m.mutex);
     ISharedRegion_Release(m.region);
 }

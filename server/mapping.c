@@ -212,9 +212,15 @@ static HRESULT make_security(const struct sr_bind *bind, PSECURITY_DESCRIPTOR *s
  * and giving back the lock and setting the signal (MUTEX_MODIFY_STATE, EVENT_MODIFY_STATE); all
  * access is all access; DELETE, READ_CONTROL, WRITE_DAC and WRITE_OWNER carry over. Copying the
  * section's DACL unchanged would not do: GENERIC_READ on an event or a mutex does not include
- * SYNCHRONIZE, so a reader could never wait. A Global\ region created without an sddl gets the
- * token's default DACL, made explicit, so that objects other sessions can see never go without one. */
-static DWORD sync_rights(DWORD section_mask, enum sr_sync which)
+ * SYNCHRONIZE, so a reader could never wait. A deny ACE takes away only what the denied access
+ * alone stands for: denying write denies MUTEX_MODIFY_STATE / EVENT_MODIFY_STATE, not the
+ * SYNCHRONIZE a reader needs (the usual "readers may not write" DACL); denying read denies
+ * SYNCHRONIZE. The owner, the group and the SACL (a mandatory label that lets a low-integrity reader
+ * in, say) are the section's too. A NULL DACL ("D:NO_ACCESS_CONTROL") gives the objects a NULL DACL
+ * as it gives the section one; an empty DACL ("D:") an empty one. A Global\ region created without
+ * an sddl gets the token's default DACL, made explicit, so that objects other sessions can see never
+ * go without one. */
+static DWORD sync_rights(DWORD section_mask, enum sr_sync which, BOOL deny)
 {
     static const GENERIC_MAPPING section_generic =
     {
@@ -226,34 +232,100 @@ static DWORD sync_rights(DWORD section_mask, enum sr_sync which)
     MapGenericMask(&mask, (GENERIC_MAPPING *)&section_generic);
     if ((mask & SECTION_ALL_ACCESS) == SECTION_ALL_ACCESS) return which == SYNC_LOCK ? MUTEX_ALL_ACCESS : EVENT_ALL_ACCESS;
     rights = mask & (DELETE | READ_CONTROL | WRITE_DAC | WRITE_OWNER);
+    if (deny)
+    {
+        if (mask & SECTION_MAP_READ) rights |= SYNCHRONIZE;
+        if (mask & SECTION_MAP_WRITE) rights |= which == SYNC_LOCK ? MUTEX_MODIFY_STATE : EVENT_MODIFY_STATE;
+        return rights;
+    }
     if (mask & (SECTION_MAP_READ | SECTION_QUERY)) rights |= SYNCHRONIZE;
     if (mask & SECTION_MAP_WRITE)
         rights |= SYNCHRONIZE | (which == SYNC_LOCK ? MUTEX_MODIFY_STATE : EVENT_MODIFY_STATE | EVENT_QUERY_STATE);
     return rights;
 }
 
-/* A security descriptor (one HeapAlloc block) with dacl's grantees and the rights above. */
-static HRESULT derive_sync_sd(const WCHAR *method, const ACL *dacl, BOOL protect, enum sr_sync which,
-                              PSECURITY_DESCRIPTOR *out)
+/* Rewrite the masks of acl's ACEs (a copy) for a mutex or an event. Every ACE type has its mask
+ * right after the header; one this code does not know of grants nothing. */
+static void remap_acl(ACL *acl, enum sr_sync which)
 {
-    SECURITY_DESCRIPTOR *sd;
-    ACL *acl;
     void *ace;
     WORD i;
 
-    *out = NULL;
-    if (!(sd = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*sd) + dacl->AclSize)))
-        return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", method);
-    acl = (ACL *)(sd + 1);
-    memcpy(acl, dacl, dacl->AclSize);
     for (i = 0; i < acl->AceCount; i++)
     {
+        ACCESS_ALLOWED_ACE *a;
         if (!GetAce(acl, i, &ace)) continue;
-        if (((ACE_HEADER *)ace)->AceType == ACCESS_ALLOWED_ACE_TYPE || ((ACE_HEADER *)ace)->AceType == ACCESS_DENIED_ACE_TYPE)
-            ((ACCESS_ALLOWED_ACE *)ace)->Mask = sync_rights(((ACCESS_ALLOWED_ACE *)ace)->Mask, which);
+        a = ace;
+        switch (a->Header.AceType)
+        {
+        case ACCESS_ALLOWED_ACE_TYPE: case ACCESS_ALLOWED_OBJECT_ACE_TYPE:
+        case ACCESS_ALLOWED_CALLBACK_ACE_TYPE: case ACCESS_ALLOWED_CALLBACK_OBJECT_ACE_TYPE:
+        case SYSTEM_AUDIT_ACE_TYPE: case SYSTEM_AUDIT_OBJECT_ACE_TYPE:
+        case SYSTEM_AUDIT_CALLBACK_ACE_TYPE: case SYSTEM_AUDIT_CALLBACK_OBJECT_ACE_TYPE:
+            a->Mask = sync_rights(a->Mask, which, FALSE);
+            break;
+        case ACCESS_DENIED_ACE_TYPE: case ACCESS_DENIED_OBJECT_ACE_TYPE:
+        case ACCESS_DENIED_CALLBACK_ACE_TYPE: case ACCESS_DENIED_CALLBACK_OBJECT_ACE_TYPE:
+            a->Mask = sync_rights(a->Mask, which, TRUE);
+            break;
+        case SYSTEM_MANDATORY_LABEL_ACE_TYPE:
+            break; /* its mask is a policy (no write up, ...), the same for every kind of object */
+        default:
+            a->Mask = 0;
+            break;
+        }
     }
-    if (!InitializeSecurityDescriptor(sd, SECURITY_DESCRIPTOR_REVISION) || !SetSecurityDescriptorDacl(sd, TRUE, acl, FALSE)
-        || (protect && !SetSecurityDescriptorControl(sd, SE_DACL_PROTECTED, SE_DACL_PROTECTED)))
+}
+
+/* A security descriptor (one HeapAlloc block) with dacl's grantees and the rights above, and src's
+ * owner, group and SACL when src has them. dacl_present with dacl NULL: a NULL DACL (everyone, as
+ * for the section); not dacl_present: no DACL (the token's default applies, as for the section). */
+static HRESULT derive_sync_sd(const WCHAR *method, PSECURITY_DESCRIPTOR src, BOOL dacl_present, const ACL *dacl,
+                              BOOL protect, enum sr_sync which, PSECURITY_DESCRIPTOR *out)
+{
+    PSID owner = NULL, group = NULL;
+    BOOL present = FALSE, defaulted;
+    const ACL *sacl = NULL;
+    SECURITY_DESCRIPTOR *sd;
+    DWORD size, owner_len = 0, group_len = 0;
+    BYTE *p;
+    ACL *acl = NULL, *sacl_copy = NULL;
+
+    *out = NULL;
+    if (src)
+    {
+        if (!GetSecurityDescriptorOwner(src, &owner, &defaulted)) owner = NULL;
+        if (!GetSecurityDescriptorGroup(src, &group, &defaulted)) group = NULL;
+        if (!GetSecurityDescriptorSacl(src, &present, (PACL *)&sacl, &defaulted) || !present) sacl = NULL;
+    }
+    if (owner) owner_len = GetLengthSid(owner);
+    if (group) group_len = GetLengthSid(group);
+    size = sizeof(*sd) + (dacl ? dacl->AclSize : 0) + (sacl ? sacl->AclSize : 0) + owner_len + group_len;
+    if (!(sd = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, size)))
+        return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", method);
+    p = (BYTE *)(sd + 1);
+    if (dacl_present && dacl)
+    {
+        acl = (ACL *)p;
+        memcpy(acl, dacl, dacl->AclSize);
+        remap_acl(acl, which);
+        p += dacl->AclSize;
+    }
+    if (sacl)
+    {
+        sacl_copy = (ACL *)p;
+        memcpy(sacl_copy, sacl, sacl->AclSize);
+        remap_acl(sacl_copy, which);
+        p += sacl->AclSize;
+    }
+    if (owner) { memcpy(p, owner, owner_len); owner = p; p += owner_len; }
+    if (group) { memcpy(p, group, group_len); group = p; }
+    if (!InitializeSecurityDescriptor(sd, SECURITY_DESCRIPTOR_REVISION)
+        || !SetSecurityDescriptorDacl(sd, dacl_present, acl, FALSE)
+        || (sacl_copy && !SetSecurityDescriptorSacl(sd, TRUE, sacl_copy, FALSE))
+        || (owner && !SetSecurityDescriptorOwner(sd, owner, FALSE))
+        || (group && !SetSecurityDescriptorGroup(sd, group, FALSE))
+        || (protect && dacl_present && !SetSecurityDescriptorControl(sd, SE_DACL_PROTECTED, SE_DACL_PROTECTED)))
     {
         HRESULT hr = sr_win32_error(GetLastError(), &IID_ISharedRegion,
                                     L"%ls: cannot build the security descriptor of the lock and signal objects", method);
@@ -289,7 +361,7 @@ static HRESULT token_sync_sd(const WCHAR *method, const WCHAR *name, enum sr_syn
                       L"%ls: the token has no default DACL, so the %ls of '%ls' would be open to every session; "
                       L"pass an sddl", method, which == SYNC_LOCK ? L"lock mutex" : L"signal event", name);
     else
-        hr = derive_sync_sd(method, token_dacl->DefaultDacl, TRUE, which, out);
+        hr = derive_sync_sd(method, NULL, TRUE, token_dacl->DefaultDacl, TRUE, which, out);
     HeapFree(GetProcessHeap(), 0, token_dacl);
     return hr;
 }
@@ -307,11 +379,13 @@ static HRESULT make_sync_security(const WCHAR *method, struct sr_mapping *map)
 
     if (map->sd)
     {
-        if (!GetSecurityDescriptorDacl(map->sd, &present, (PACL *)&dacl, &defaulted) || !present) dacl = NULL;
+        if (!GetSecurityDescriptorDacl(map->sd, &present, (PACL *)&dacl, &defaulted)) present = FALSE;
         GetSecurityDescriptorControl(map->sd, &control, &revision);
-        /* No DACL at all ("D:NO_ACCESS_CONTROL") is the caller's choice for the section: the same here. */
-        for (i = 0; dacl && i < 2 && SUCCEEDED(hr); i++)
-            hr = derive_sync_sd(method, dacl, !!(control & SE_DACL_PROTECTED), i, &map->sync_sd[i]);
+        /* No "D:" part: the section got the token's default DACL, and so do the objects. A NULL
+         * DACL ("D:NO_ACCESS_CONTROL") is the caller's choice for the section: the same here. */
+        for (i = 0; i < 2 && SUCCEEDED(hr); i++)
+            hr = derive_sync_sd(method, map->sd, present, present ? dacl : NULL, !!(control & SE_DACL_PROTECTED), i,
+                                &map->sync_sd[i]);
     }
     else if (map->name && has_prefix(map->name, L"Global\\"))
         for (i = 0; i < 2 && SUCCEEDED(hr); i++) hr = token_sync_sd(method, map->name, i, &map->sync_sd[i]);
@@ -947,6 +1021,8 @@ struct sr_keeper
 
 static SRWLOCK keepers_lock = SRWLOCK_INIT;
 static struct sr_keeper *keepers;
+/* Each thread's keeper (compared, never followed): allocated on first use, never in DllMain. */
+static DWORD keeper_tls = TLS_OUT_OF_INDEXES;
 
 static void keeper_free(struct sr_keeper *k);
 
@@ -1071,15 +1147,26 @@ static HRESULT keeper_new(const WCHAR *method, struct sr_keeper **out)
 
 HRESULT keeper_get(const WCHAR *method, struct sr_keeper **out)
 {
-    struct sr_keeper *k, *made;
+    struct sr_keeper *k, *made, *mine;
     DWORD me = GetCurrentThreadId();
     HRESULT hr;
 
     *out = NULL;
+    if (keeper_tls == TLS_OUT_OF_INDEXES)
+    {
+        DWORD slot = TlsAlloc();
+        if (slot == TLS_OUT_OF_INDEXES)
+            return sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot allocate a thread-local slot", method);
+        if ((DWORD)InterlockedCompareExchange((LONG *)&keeper_tls, slot, TLS_OUT_OF_INDEXES) != TLS_OUT_OF_INDEXES)
+            TlsFree(slot); /* another thread allocated it first */
+    }
+    /* This thread's keeper is the one its slot names, if that is still in the list with this
+     * thread's id. Comparing ids alone would not do: the id of an ended thread comes back to new
+     * threads, whose slot starts empty. No system call on this path. */
+    mine = TlsGetValue(keeper_tls);
     AcquireSRWLockExclusive(&keepers_lock);
-    /* A keeper whose client ended and whose id came back to this thread is not this thread's. */
     for (k = keepers; k; k = k->next)
-        if (k->client_id == me && !k->orphan && WaitForSingleObject(k->client, 0) != WAIT_OBJECT_0) break;
+        if (k == mine && k->client_id == me && !k->orphan) break;
     if (k) k->refs++;
     ReleaseSRWLockExclusive(&keepers_lock);
     if (k)
@@ -1088,6 +1175,7 @@ HRESULT keeper_get(const WCHAR *method, struct sr_keeper **out)
         return S_OK;
     }
     if (FAILED(hr = keeper_new(method, &made))) return hr;
+    TlsSetValue(keeper_tls, made);
     made->refs = 1;
     made->listed = TRUE;
     AcquireSRWLockExclusive(&keepers_lock);
@@ -1143,6 +1231,15 @@ void keeper_stop_idle(void)
         idle = k->next;
         keeper_end(k);
     }
+    /* No object is left (DllCanUnloadNow), so no Lock runs: give the slot back, or every unload and
+     * reload of the DLL would keep one. The next Lock allocates another. */
+    AcquireSRWLockShared(&keepers_lock);
+    if (!keepers)
+    {
+        DWORD slot = (DWORD)InterlockedExchange((LONG *)&keeper_tls, TLS_OUT_OF_INDEXES);
+        if (slot != TLS_OUT_OF_INDEXES) TlsFree(slot);
+    }
+    ReleaseSRWLockShared(&keepers_lock);
 }
 
 /* Hand one request to the keeper and wait for it. pump: wait as sync_wait does (an acquire may take
