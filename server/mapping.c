@@ -900,6 +900,18 @@ HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out)
                       bind->method, size, shown, (ULONGLONG)file_size.QuadPart);
         goto done;
     }
+    if (FAILED(hr = mapping_adopt(bind, NULL, &map))) goto done;
+    map->size = size;
+    if (FAILED(hr = make_sync_security(bind->method, map))) goto done;
+    /* A named file mapping is a new region as Create's is: its lock and signal names are claimed
+     * first, so that no other program's objects are adopted under them. */
+    if (map->name)
+    {
+        enum sr_sync which;
+        BOOL taken;
+        for (which = SYNC_LOCK; which <= SYNC_SIGNAL; which++)
+            if (FAILED(hr = sync_claim(map, bind->method, which, &taken))) goto done;
+    }
     /* A new file grows to size through the mapping: the system zero-fills it. */
     section = CreateFileMappingW(file, NULL, protect[bind->access], (DWORD)(size >> 32), (DWORD)size, bind->name);
     err = GetLastError();
@@ -919,11 +931,10 @@ HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out)
                       L"that is taken", bind->method, bind->name, bind->method);
         goto done;
     }
-    if (FAILED(hr = mapping_adopt(bind, section, &map))) goto done;
+    map->section = section;
     map->file = file;
+    map->new_file = made;
     file = INVALID_HANDLE_VALUE;
-    map->size = size;
-    if (FAILED(hr = make_sync_security(bind->method, map))) goto done;
     TRACE("%ls: section %p, %I64u bytes", shown, section, size);
     *out = map;
     map = NULL;
@@ -942,6 +953,14 @@ done:
         CloseHandle(file);
     }
     return hr;
+}
+
+void mapping_discard_new_file(struct sr_mapping *map)
+{
+    FILE_DISPOSITION_INFO disposition = { TRUE };
+
+    if (map->new_file && map->file)
+        SetFileInformationByHandle(map->file, FileDispositionInfo, &disposition, sizeof(disposition));
 }
 
 /* ---- waits, and the lock keeper ---- */

@@ -1050,6 +1050,55 @@ static void test_lock_and_signal_name_rules(void **state)
 
 /* ---- files ---- */
 
+/* A named OpenFile or CreateFile makes a new region as Create does: it claims the lock and signal
+ * names first, and refuses names another program already holds (before, it adopted them). The
+ * file CreateFile made is removed again. */
+static void test_named_file_regions_claim_lock_and_signal_names(void **state)
+{
+    static const WCHAR *const suffix[] = { L"@SharedRegion.Lock", L"@SharedRegion.Signal" };
+    WCHAR path[MAX_PATH], kname[128];
+    unsigned int i;
+
+    temp_path(path, ARRAY_SIZE(path), L"claimfile");
+    for (i = 0; i < 2; i++)
+    {
+        const WCHAR *name = unique_name(L"fileclaim");
+        ISharedRegion *r = new_region();
+        HANDLE squat;
+        BSTR p, n;
+        VARIANT vn;
+
+        swprintf(kname, ARRAY_SIZE(kname), L"Local\\%ls%ls", name, suffix[i]);
+        squat = i ? CreateEventW(NULL, FALSE, FALSE, kname) : CreateMutexW(NULL, FALSE, kname);
+        assert_non_null(squat);
+        DeleteFileW(path);
+        p = SysAllocString(path);
+        n = SysAllocString(name);
+        V_VT(&vn) = VT_BSTR;
+        V_BSTR(&vn) = n;
+        assert_error(ISharedRegion_CreateFile(r, p, 4096, vn), HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), L"CreateFile");
+        assert_non_null(wcsstr(last_description, suffix[i]));
+        assert_int_equal(GetFileAttributesW(path), INVALID_FILE_ATTRIBUTES); /* nothing left behind */
+        assert_disp_error(disp_method(r, L"CreateFile", NULL, 3, vstr(path), vnum(4096), vstr(name)),
+                          HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), L"CreateFile");
+        assert_int_equal(GetFileAttributesW(path), INVALID_FILE_ATTRIBUTES);
+        /* OpenFile of an existing file under the same name: refused the same way, the file kept. */
+        assert_true(write_file(path, 4096, FALSE));
+        assert_disp_error(disp_method(r, L"OpenFile", NULL, 4, vstr(path), vnum(0), vnum(RegionReadWrite), vstr(name)),
+                          HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), L"OpenFile");
+        assert_true(GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES);
+        CloseHandle(squat);
+        /* With the name free, the same call works and holds its own objects. */
+        assert_int_equal(disp_method(r, L"OpenFile", NULL, 4, vstr(path), vnum(0), vnum(RegionReadWrite), vstr(name)), S_OK);
+        assert_non_null(squat = open_by_name(i ? K_EVENT : K_MUTEX, name, SYNCHRONIZE));
+        CloseHandle(squat);
+        ISharedRegion_Release(r);
+        SysFreeString(p);
+        SysFreeString(n);
+        DeleteFileW(path);
+    }
+}
+
 static void test_create_file_makes_a_new_zero_filled_file(void **state)
 {
     WCHAR path[MAX_PATH];
@@ -1369,6 +1418,7 @@ int main(void)
         cmocka_unit_test(test_foreign_mutex_through_lock_name),
         cmocka_unit_test(test_lock_and_signal_name_rules),
         cmocka_unit_test(test_create_file_makes_a_new_zero_filled_file),
+        cmocka_unit_test(test_named_file_regions_claim_lock_and_signal_names),
         cmocka_unit_test(test_open_file_refuses_what_is_not_a_disk_file),
         cmocka_unit_test(test_open_file_long_and_relative_paths),
         cmocka_unit_test(test_flush_count_zero_means_to_the_end),
