@@ -321,7 +321,8 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
         break;
     case DLL_PROCESS_DETACH:
         if (reserved) break; /* process exit: touch nothing */
-        release_typelib();    /* real unload: only our own cache */
+        release_typelib();    /* real unload: only our own caches */
+        format_cache_free();
         break;
     }
     return TRUE;

@@ -1523,7 +1523,12 @@ HRESULT span_io(struct sr_span *span, const WCHAR *method, enum span_op op, ULON
     while (count)
     {
         ULONGLONG chunk;
-        if (!span->win || offset < span->win_off || offset >= span->win_off + span->win_len)
+        /* An access that fits in one window is moved in one copy: the window moves to where it starts
+         * rather than copying the part in the current window first. So only an access larger than a
+         * window can stop half done because the next window cannot be mapped. */
+        BOOL fits = span->sliding && span->win && count <= SR_WINDOW_SIZE - allocation_granularity()
+                    && offset + count > span->win_off + span->win_len;
+        if (!span->win || offset < span->win_off || offset >= span->win_off + span->win_len || fits)
         {
             if (!span->sliding)
             {

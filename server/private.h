@@ -73,6 +73,9 @@ HRESULT sr_win32_error(DWORD err, REFIID iid, const WCHAR *fmt, ...);
 HRESULT arg_number(const WCHAR *method, const WCHAR *what, double value, REFIID iid, ULONGLONG *out);
 /* Optional VARIANT arguments: missing (VT_ERROR/DISP_E_PARAMNOTFOUND or VT_EMPTY) gives the default. */
 BOOL arg_missing(const VARIANT *v);
+/* A VARIANT argument with one level of VT_BYREF|VT_VARIANT taken off; NULL when that reference is NULL
+ * or refers to another reference (never followed further). */
+const VARIANT *arg_deref(const VARIANT *v);
 HRESULT arg_opt_number(const WCHAR *method, const WCHAR *what, const VARIANT *v, ULONGLONG def,
                        REFIID iid, ULONGLONG *out);
 HRESULT arg_opt_access(const WCHAR *method, const VARIANT *v, DWORD def, REFIID iid, DWORD *out);
@@ -221,19 +224,8 @@ BOOL guard_fill(void *dst, BYTE value, SIZE_T count, struct sr_fault *fault);
 #include "codec.h"
 
 /* ---- the data members shared by regions and views (data.c) ---- */
-HRESULT data_read_bytes(struct sr_span *s, double offset, double count, VARIANT *data);
-HRESULT data_write_bytes(struct sr_span *s, double offset, VARIANT data);
-HRESULT data_read_string(struct sr_span *s, double offset, VARIANT max_bytes, VARIANT encoding, BSTR *text);
-HRESULT data_write_string(struct sr_span *s, double offset, BSTR text, VARIANT encoding, VARIANT terminate,
-                          LONG *written);
-HRESULT data_read_byte(struct sr_span *s, double offset, BYTE *value);
-HRESULT data_write_byte(struct sr_span *s, double offset, LONG value);
-HRESULT data_read_int32(struct sr_span *s, double offset, LONG *value);
-HRESULT data_write_int32(struct sr_span *s, double offset, LONG value);
-HRESULT data_read_double(struct sr_span *s, double offset, double *value);
-HRESULT data_write_double(struct sr_span *s, double offset, double value);
-HRESULT data_fill(struct sr_span *s, double offset, double count, LONG value);
-HRESULT data_flush(struct sr_span *s, VARIANT offset, VARIANT count);
+#include "members.h"
+SR_DATA_MEMBERS(SR_DATA_DECLARE)
 HRESULT data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPPARAMS *params, VARIANT *result);
 
 /* ---- objects ---- */

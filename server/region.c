@@ -43,7 +43,8 @@ static HRESULT WINAPI region_QueryInterface(ISharedRegion *iface, REFIID riid, v
 
     if (!out) return E_POINTER;
     *out = NULL;
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IDispatch) || IsEqualIID(riid, &IID_ISharedRegion))
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IDispatch) || IsEqualIID(riid, &IID_ISharedData)
+        || IsEqualIID(riid, &IID_ISharedRegion))
         *out = &This->ISharedRegion_iface;
     else if (IsEqualIID(riid, &IID_ISupportErrorInfo))
         *out = &This->ISupportErrorInfo_iface;
@@ -397,69 +398,13 @@ static HRESULT WINAPI region_get_LockAbandoned(ISharedRegion *iface, VARIANT_BOO
 
 /* ---- data members: see data.c ---- */
 
-static HRESULT WINAPI region_ReadBytes(ISharedRegion *iface, double offset, double count, VARIANT *data)
+/* The data members (ISharedData): one implementation each in data.c, on the region's span. */
+static inline struct sr_span *region_span(ISharedRegion *iface)
 {
-    return data_read_bytes(&impl_from_ISharedRegion(iface)->span, offset, count, data);
+    return &impl_from_ISharedRegion(iface)->span;
 }
-
-static HRESULT WINAPI region_WriteBytes(ISharedRegion *iface, double offset, VARIANT data)
-{
-    return data_write_bytes(&impl_from_ISharedRegion(iface)->span, offset, data);
-}
-
-static HRESULT WINAPI region_ReadString(ISharedRegion *iface, double offset, VARIANT max_bytes, VARIANT encoding,
-                                        BSTR *text)
-{
-    return data_read_string(&impl_from_ISharedRegion(iface)->span, offset, max_bytes, encoding, text);
-}
-
-static HRESULT WINAPI region_WriteString(ISharedRegion *iface, double offset, BSTR text, VARIANT encoding,
-                                         VARIANT terminate, LONG *written)
-{
-    return data_write_string(&impl_from_ISharedRegion(iface)->span, offset, text, encoding, terminate, written);
-}
-
-static HRESULT WINAPI region_ReadByte(ISharedRegion *iface, double offset, BYTE *value)
-{
-    return data_read_byte(&impl_from_ISharedRegion(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI region_WriteByte(ISharedRegion *iface, double offset, LONG value)
-{
-    return data_write_byte(&impl_from_ISharedRegion(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI region_ReadInt32(ISharedRegion *iface, double offset, LONG *value)
-{
-    return data_read_int32(&impl_from_ISharedRegion(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI region_WriteInt32(ISharedRegion *iface, double offset, LONG value)
-{
-    return data_write_int32(&impl_from_ISharedRegion(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI region_ReadDouble(ISharedRegion *iface, double offset, double *value)
-{
-    return data_read_double(&impl_from_ISharedRegion(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI region_WriteDouble(ISharedRegion *iface, double offset, double value)
-{
-    return data_write_double(&impl_from_ISharedRegion(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI region_Fill(ISharedRegion *iface, double offset, double count, LONG value)
-{
-    return data_fill(&impl_from_ISharedRegion(iface)->span, offset, count, value);
-}
-
-static HRESULT WINAPI region_Flush(ISharedRegion *iface, VARIANT offset, VARIANT count)
-{
-    return data_flush(&impl_from_ISharedRegion(iface)->span, offset, count);
-}
-
-/* ---- views ---- */
+#define REGION_DATA(name, func, params, args) SR_DATA_ENTRY(region, ISharedRegion, region_span, name, func, params, args)
+SR_DATA_MEMBERS(REGION_DATA)
 
 static HRESULT WINAPI region_MapView(ISharedRegion *iface, double offset, double size, VARIANT access,
                                      ISharedView **view)
@@ -745,49 +690,39 @@ static HRESULT WINAPI region_put_SignalName(ISharedRegion *iface, BSTR name)
     return put_sync_name(impl_from_ISharedRegion(iface), L"SignalName", SYNC_SIGNAL, name);
 }
 
+#define REGION_SLOT(name, func, params, args) SR_DATA_SLOT(region, name)
 static const ISharedRegionVtbl region_vtbl =
 {
-    region_QueryInterface,
-    region_AddRef,
-    region_Release,
-    region_GetTypeInfoCount,
-    region_GetTypeInfo,
-    region_GetIDsOfNames,
-    region_Invoke,
-    region_get_Name,
-    region_get_Size,
-    region_get_Access,
-    region_get_IsOpen,
-    region_get_Created,
-    region_get_FilePath,
-    region_get_LockAbandoned,
-    region_Create,
-    region_Open,
-    region_OpenOrCreate,
-    region_OpenFile,
-    region_Close,
-    region_ReadBytes,
-    region_WriteBytes,
-    region_ReadString,
-    region_WriteString,
-    region_ReadByte,
-    region_WriteByte,
-    region_ReadInt32,
-    region_WriteInt32,
-    region_ReadDouble,
-    region_WriteDouble,
-    region_Fill,
-    region_Flush,
-    region_MapView,
-    region_Lock,
-    region_Unlock,
-    region_Signal,
-    region_WaitSignal,
-    region_get_LockName,
-    region_put_LockName,
-    region_get_SignalName,
-    region_put_SignalName,
-    region_CreateFile,
+    .QueryInterface = region_QueryInterface,
+    .AddRef = region_AddRef,
+    .Release = region_Release,
+    .GetTypeInfoCount = region_GetTypeInfoCount,
+    .GetTypeInfo = region_GetTypeInfo,
+    .GetIDsOfNames = region_GetIDsOfNames,
+    .Invoke = region_Invoke,
+    SR_DATA_MEMBERS(REGION_SLOT)
+    .get_Name = region_get_Name,
+    .get_Size = region_get_Size,
+    .get_Access = region_get_Access,
+    .get_IsOpen = region_get_IsOpen,
+    .get_Created = region_get_Created,
+    .get_FilePath = region_get_FilePath,
+    .get_LockAbandoned = region_get_LockAbandoned,
+    .Create = region_Create,
+    .Open = region_Open,
+    .OpenOrCreate = region_OpenOrCreate,
+    .OpenFile = region_OpenFile,
+    .Close = region_Close,
+    .MapView = region_MapView,
+    .Lock = region_Lock,
+    .Unlock = region_Unlock,
+    .Signal = region_Signal,
+    .WaitSignal = region_WaitSignal,
+    .get_LockName = region_get_LockName,
+    .put_LockName = region_put_LockName,
+    .get_SignalName = region_get_SignalName,
+    .put_SignalName = region_put_SignalName,
+    .CreateFile = region_CreateFile,
 };
 
 /* ---- ISupportErrorInfo ---- */
@@ -809,7 +744,7 @@ static ULONG WINAPI region_sei_Release(ISupportErrorInfo *iface)
 
 static HRESULT WINAPI region_sei_InterfaceSupportsErrorInfo(ISupportErrorInfo *iface, REFIID riid)
 {
-    return IsEqualIID(riid, &IID_ISharedRegion) ? S_OK : S_FALSE;
+    return IsEqualIID(riid, &IID_ISharedRegion) || IsEqualIID(riid, &IID_ISharedData) ? S_OK : S_FALSE;
 }
 
 static const ISupportErrorInfoVtbl region_sei_vtbl =
