@@ -822,6 +822,13 @@ static const WCHAR *shown_path(const WCHAR *path)
     return wcsncmp(path, L"\\\\?\\", 4) || !wcsncmp(path, L"\\\\?\\UNC\\", 8) ? path : path + 4;
 }
 
+static HRESULT file_name_taken_error(const struct sr_bind *bind)
+{
+    return sr_error(HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), &IID_ISharedRegion,
+                    L"%ls: a region named '%ls' already exists; %ls never shares a mapping under a name "
+                    L"that is taken", bind->method, bind->name, bind->method);
+}
+
 HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out)
 {
     static const DWORD protect[] = { PAGE_READWRITE, PAGE_READONLY, PAGE_WRITECOPY };
@@ -910,7 +917,12 @@ HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out)
         enum sr_sync which;
         BOOL taken;
         for (which = SYNC_LOCK; which <= SYNC_SIGNAL; which++)
-            if (FAILED(hr = sync_claim(map, bind->method, which, &taken))) goto done;
+            if (FAILED(hr = sync_claim(map, bind->method, which, &taken)))
+            {
+                /* The region exists: say that, not which of its objects was met first. */
+                if (taken && name_exists(bind->name)) hr = file_name_taken_error(bind);
+                goto done;
+            }
     }
     /* A new file grows to size through the mapping: the system zero-fills it. */
     section = CreateFileMappingW(file, NULL, protect[bind->access], (DWORD)(size >> 32), (DWORD)size, bind->name);
@@ -926,9 +938,7 @@ HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out)
     if (err == ERROR_ALREADY_EXISTS)
     {
         CloseHandle(section);
-        hr = sr_error(HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), &IID_ISharedRegion,
-                      L"%ls: a region named '%ls' already exists; %ls never shares a mapping under a name "
-                      L"that is taken", bind->method, bind->name, bind->method);
+        hr = file_name_taken_error(bind);
         goto done;
     }
     map->section = section;
