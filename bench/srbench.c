@@ -590,6 +590,102 @@ static void bench_small(void)
     ISharedRegion_Release(m.region);
 }
 
+/* ==== 3k. the lock ==== */
+
+struct lockpair
+{
+    ISharedRegion *region;
+    HANDLE mutex;
+    ULONG calls;
+};
+
+static double lock_sr(void *p)
+{
+    struct lockpair *m = p;
+    VARIANT_BOOL got;
+    double t = now();
+    ULONG i;
+    for (i = 0; i < m->calls; i++)
+    {
+        ISharedRegion_Lock(m->region, -1, &got);
+        ISharedRegion_Unlock(m->region);
+    }
+    return now() - t;
+}
+
+static double lock_raw(void *p)
+{
+    struct lockpair *m = p;
+    double t = now();
+    ULONG i;
+    for (i = 0; i < m->calls; i++)
+    {
+        WaitForSingleObject(m->mutex, INFINITE);
+        ReleaseMutex(m->mutex);
+    }
+    return now() - t;
+}
+
+/* Two bare round trips to another thread (SignalObjectAndWait each way), what Lock and Unlock hand
+ * over to the keeper: the floor of the keeper's design. */
+struct handoff { HANDLE ping, pong; ULONG calls; volatile LONG quit; };
+
+static DWORD WINAPI handoff_echo(void *p)
+{
+    struct handoff *h = p;
+    DWORD res = WaitForSingleObject(h->ping, INFINITE);
+    while (res == WAIT_OBJECT_0 && !h->quit) res = SignalObjectAndWait(h->pong, h->ping, INFINITE, FALSE);
+    return 0;
+}
+
+static double lock_handoff(void *p)
+{
+    struct handoff *h = p;
+    double t = now();
+    ULONG i;
+    for (i = 0; i < 2 * h->calls; i++) SignalObjectAndWait(h->ping, h->pong, INFINITE, FALSE);
+    return now() - t;
+}
+
+/* Lock+Unlock uncontended against the raw mutex pair a program without SharedRegion would call: the
+ * difference is the lock keeper's hand-overs (a mutex the caller's thread never owns). */
+static void bench_lock(void)
+{
+    double ta[MAX_REPS] = { 0 }, tb[MAX_REPS] = { 0 }, tc[MAX_REPS] = { 0 }, ratio[MAX_REPS] = { 0 };
+    struct lockpair m;
+    struct handoff h;
+    HANDLE echo;
+    WCHAR name[64];
+    int i;
+
+    bench_name(L"lock", name, ARRAY_SIZE(name));
+    m.region = create_region(name, 4 * KIB);
+    m.mutex = CreateMutexW(NULL, FALSE, NULL);
+    m.calls = 2000;
+    h.ping = CreateEventW(NULL, FALSE, FALSE, NULL);
+    h.pong = CreateEventW(NULL, FALSE, FALSE, NULL);
+    h.calls = m.calls;
+    h.quit = 0;
+    echo = CreateThread(NULL, 0, handoff_echo, &h, 0, NULL);
+    if (!h.ping || !h.pong || !echo) die("CreateThread", HRESULT_FROM_WIN32(GetLastError()));
+    run_pair(lock_raw, &m, lock_handoff, &h, ta, tc);
+    run_pair(lock_raw, &m, lock_sr, &m, ta, tb);
+    for (i = 0; i < reps; i++) ratio[i] = tb[i] / ta[i];
+    row("3k", "Lock+Unlock vs a raw mutex pair (WaitForSingleObject+ReleaseMutex), uncontended (time per pair)",
+        median(ratio, reps), "-", -1, "Lock+Unlock %.2f us, raw pair %.2f us (%.2f..%.2f); two bare round trips "
+        "to another thread, the keeper's floor, %.2f us",
+        median(tb, reps) / m.calls * 1e6, median(ta, reps) / m.calls * 1e6, min_of(ratio, reps), max_of(ratio, reps),
+        median(tc, reps) / m.calls * 1e6);
+    h.quit = 1;
+    SetEvent(h.ping);
+    WaitForSingleObject(echo, INFINITE);
+    CloseHandle(echo);
+    CloseHandle(h.ping);
+    CloseHandle(h.pong);
+    CloseHandle(m.mutex);
+    ISharedRegion_Release(m.region);
+}
+
 /* ==== 4. late binding from C ==== */
 
 struct late
@@ -1382,6 +1478,7 @@ int wmain(int argc, WCHAR **argv)
     if (!wcscmp(measure, L"bulk")) bench_bulk();
     else if (!wcscmp(measure, L"zerocopy")) bench_zerocopy();
     else if (!wcscmp(measure, L"small")) bench_small();
+    else if (!wcscmp(measure, L"lock")) bench_lock();
     else if (!wcscmp(measure, L"late")) bench_late();
     else if (!wcscmp(measure, L"naive")) bench_naive();
     else if (!wcscmp(measure, L"pingpong")) bench_pingpong();
@@ -1393,7 +1490,7 @@ int wmain(int argc, WCHAR **argv)
     else
     {
         fprintf(stderr, "usage: srbench MEASURE [-r REPS] [-f FILE]\n"
-                "  MEASURE: bulk zerocopy small late naive pingpong scan scaling typed\n");
+                "  MEASURE: bulk zerocopy small lock late naive pingpong scan scaling typed\n");
         rc = 2;
     }
     CoUninitialize();

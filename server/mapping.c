@@ -124,7 +124,8 @@ void mapping_release(struct sr_mapping *map)
     if (map->signal_wait) CloseHandle(map->signal_wait);
     if (map->signal_set) CloseHandle(map->signal_set);
     if (map->sd) LocalFree(map->sd);
-    HeapFree(GetProcessHeap(), 0, map->sync_sd);
+    HeapFree(GetProcessHeap(), 0, map->sync_sd[SYNC_LOCK]);
+    HeapFree(GetProcessHeap(), 0, map->sync_sd[SYNC_SIGNAL]);
     HeapFree(GetProcessHeap(), 0, map->sync_name[SYNC_LOCK]);
     HeapFree(GetProcessHeap(), 0, map->sync_name[SYNC_SIGNAL]);
     HeapFree(GetProcessHeap(), 0, map->name);
@@ -211,9 +212,15 @@ static HRESULT make_security(const struct sr_bind *bind, PSECURITY_DESCRIPTOR *s
  * and giving back the lock and setting the signal (MUTEX_MODIFY_STATE, EVENT_MODIFY_STATE); all
  * access is all access; DELETE, READ_CONTROL, WRITE_DAC and WRITE_OWNER carry over. Copying the
  * section's DACL unchanged would not do: GENERIC_READ on an event or a mutex does not include
- * SYNCHRONIZE, so a reader could never wait. A Global\ region created without an sddl gets the
- * token's default DACL, made explicit, so that objects other sessions can see never go without one. */
-static DWORD sync_rights(DWORD section_mask, enum sr_sync which)
+ * SYNCHRONIZE, so a reader could never wait. A deny ACE takes away only what the denied access
+ * alone stands for: denying write denies MUTEX_MODIFY_STATE / EVENT_MODIFY_STATE, not the
+ * SYNCHRONIZE a reader needs (the usual "readers may not write" DACL); denying read denies
+ * SYNCHRONIZE. The owner, the group and the SACL (a mandatory label that lets a low-integrity reader
+ * in, say) are the section's too. A NULL DACL ("D:NO_ACCESS_CONTROL") gives the objects a NULL DACL
+ * as it gives the section one; an empty DACL ("D:") an empty one. A Global\ region created without
+ * an sddl gets the token's default DACL, made explicit, so that objects other sessions can see never
+ * go without one. */
+static DWORD sync_rights(DWORD section_mask, enum sr_sync which, BOOL deny)
 {
     static const GENERIC_MAPPING section_generic =
     {
@@ -225,34 +232,100 @@ static DWORD sync_rights(DWORD section_mask, enum sr_sync which)
     MapGenericMask(&mask, (GENERIC_MAPPING *)&section_generic);
     if ((mask & SECTION_ALL_ACCESS) == SECTION_ALL_ACCESS) return which == SYNC_LOCK ? MUTEX_ALL_ACCESS : EVENT_ALL_ACCESS;
     rights = mask & (DELETE | READ_CONTROL | WRITE_DAC | WRITE_OWNER);
+    if (deny)
+    {
+        if (mask & SECTION_MAP_READ) rights |= SYNCHRONIZE;
+        if (mask & SECTION_MAP_WRITE) rights |= which == SYNC_LOCK ? MUTEX_MODIFY_STATE : EVENT_MODIFY_STATE;
+        return rights;
+    }
     if (mask & (SECTION_MAP_READ | SECTION_QUERY)) rights |= SYNCHRONIZE;
     if (mask & SECTION_MAP_WRITE)
         rights |= SYNCHRONIZE | (which == SYNC_LOCK ? MUTEX_MODIFY_STATE : EVENT_MODIFY_STATE | EVENT_QUERY_STATE);
     return rights;
 }
 
-/* A security descriptor (one HeapAlloc block) with dacl's grantees and the rights above. */
-static HRESULT derive_sync_sd(const WCHAR *method, const ACL *dacl, BOOL protect, enum sr_sync which,
-                              PSECURITY_DESCRIPTOR *out)
+/* Rewrite the masks of acl's ACEs (a copy) for a mutex or an event. Every ACE type has its mask
+ * right after the header; one this code does not know of grants nothing. */
+static void remap_acl(ACL *acl, enum sr_sync which)
 {
-    SECURITY_DESCRIPTOR *sd;
-    ACL *acl;
     void *ace;
     WORD i;
 
-    *out = NULL;
-    if (!(sd = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*sd) + dacl->AclSize)))
-        return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", method);
-    acl = (ACL *)(sd + 1);
-    memcpy(acl, dacl, dacl->AclSize);
     for (i = 0; i < acl->AceCount; i++)
     {
+        ACCESS_ALLOWED_ACE *a;
         if (!GetAce(acl, i, &ace)) continue;
-        if (((ACE_HEADER *)ace)->AceType == ACCESS_ALLOWED_ACE_TYPE || ((ACE_HEADER *)ace)->AceType == ACCESS_DENIED_ACE_TYPE)
-            ((ACCESS_ALLOWED_ACE *)ace)->Mask = sync_rights(((ACCESS_ALLOWED_ACE *)ace)->Mask, which);
+        a = ace;
+        switch (a->Header.AceType)
+        {
+        case ACCESS_ALLOWED_ACE_TYPE: case ACCESS_ALLOWED_OBJECT_ACE_TYPE:
+        case ACCESS_ALLOWED_CALLBACK_ACE_TYPE: case ACCESS_ALLOWED_CALLBACK_OBJECT_ACE_TYPE:
+        case SYSTEM_AUDIT_ACE_TYPE: case SYSTEM_AUDIT_OBJECT_ACE_TYPE:
+        case SYSTEM_AUDIT_CALLBACK_ACE_TYPE: case SYSTEM_AUDIT_CALLBACK_OBJECT_ACE_TYPE:
+            a->Mask = sync_rights(a->Mask, which, FALSE);
+            break;
+        case ACCESS_DENIED_ACE_TYPE: case ACCESS_DENIED_OBJECT_ACE_TYPE:
+        case ACCESS_DENIED_CALLBACK_ACE_TYPE: case ACCESS_DENIED_CALLBACK_OBJECT_ACE_TYPE:
+            a->Mask = sync_rights(a->Mask, which, TRUE);
+            break;
+        case SYSTEM_MANDATORY_LABEL_ACE_TYPE:
+            break; /* its mask is a policy (no write up, ...), the same for every kind of object */
+        default:
+            a->Mask = 0;
+            break;
+        }
     }
-    if (!InitializeSecurityDescriptor(sd, SECURITY_DESCRIPTOR_REVISION) || !SetSecurityDescriptorDacl(sd, TRUE, acl, FALSE)
-        || (protect && !SetSecurityDescriptorControl(sd, SE_DACL_PROTECTED, SE_DACL_PROTECTED)))
+}
+
+/* A security descriptor (one HeapAlloc block) with dacl's grantees and the rights above, and src's
+ * owner, group and SACL when src has them. dacl_present with dacl NULL: a NULL DACL (everyone, as
+ * for the section); not dacl_present: no DACL (the token's default applies, as for the section). */
+static HRESULT derive_sync_sd(const WCHAR *method, PSECURITY_DESCRIPTOR src, BOOL dacl_present, const ACL *dacl,
+                              BOOL protect, enum sr_sync which, PSECURITY_DESCRIPTOR *out)
+{
+    PSID owner = NULL, group = NULL;
+    BOOL present = FALSE, defaulted;
+    const ACL *sacl = NULL;
+    SECURITY_DESCRIPTOR *sd;
+    DWORD size, owner_len = 0, group_len = 0;
+    BYTE *p;
+    ACL *acl = NULL, *sacl_copy = NULL;
+
+    *out = NULL;
+    if (src)
+    {
+        if (!GetSecurityDescriptorOwner(src, &owner, &defaulted)) owner = NULL;
+        if (!GetSecurityDescriptorGroup(src, &group, &defaulted)) group = NULL;
+        if (!GetSecurityDescriptorSacl(src, &present, (PACL *)&sacl, &defaulted) || !present) sacl = NULL;
+    }
+    if (owner) owner_len = GetLengthSid(owner);
+    if (group) group_len = GetLengthSid(group);
+    size = sizeof(*sd) + (dacl ? dacl->AclSize : 0) + (sacl ? sacl->AclSize : 0) + owner_len + group_len;
+    if (!(sd = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, size)))
+        return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", method);
+    p = (BYTE *)(sd + 1);
+    if (dacl_present && dacl)
+    {
+        acl = (ACL *)p;
+        memcpy(acl, dacl, dacl->AclSize);
+        remap_acl(acl, which);
+        p += dacl->AclSize;
+    }
+    if (sacl)
+    {
+        sacl_copy = (ACL *)p;
+        memcpy(sacl_copy, sacl, sacl->AclSize);
+        remap_acl(sacl_copy, which);
+        p += sacl->AclSize;
+    }
+    if (owner) { memcpy(p, owner, owner_len); owner = p; p += owner_len; }
+    if (group) { memcpy(p, group, group_len); group = p; }
+    if (!InitializeSecurityDescriptor(sd, SECURITY_DESCRIPTOR_REVISION)
+        || !SetSecurityDescriptorDacl(sd, dacl_present, acl, FALSE)
+        || (sacl_copy && !SetSecurityDescriptorSacl(sd, TRUE, sacl_copy, FALSE))
+        || (owner && !SetSecurityDescriptorOwner(sd, owner, FALSE))
+        || (group && !SetSecurityDescriptorGroup(sd, group, FALSE))
+        || (protect && dacl_present && !SetSecurityDescriptorControl(sd, SE_DACL_PROTECTED, SE_DACL_PROTECTED)))
     {
         HRESULT hr = sr_win32_error(GetLastError(), &IID_ISharedRegion,
                                     L"%ls: cannot build the security descriptor of the lock and signal objects", method);
@@ -288,7 +361,7 @@ static HRESULT token_sync_sd(const WCHAR *method, const WCHAR *name, enum sr_syn
                       L"%ls: the token has no default DACL, so the %ls of '%ls' would be open to every session; "
                       L"pass an sddl", method, which == SYNC_LOCK ? L"lock mutex" : L"signal event", name);
     else
-        hr = derive_sync_sd(method, token_dacl->DefaultDacl, TRUE, which, out);
+        hr = derive_sync_sd(method, NULL, TRUE, token_dacl->DefaultDacl, TRUE, which, out);
     HeapFree(GetProcessHeap(), 0, token_dacl);
     return hr;
 }
@@ -306,11 +379,13 @@ static HRESULT make_sync_security(const WCHAR *method, struct sr_mapping *map)
 
     if (map->sd)
     {
-        if (!GetSecurityDescriptorDacl(map->sd, &present, (PACL *)&dacl, &defaulted) || !present) dacl = NULL;
+        if (!GetSecurityDescriptorDacl(map->sd, &present, (PACL *)&dacl, &defaulted)) present = FALSE;
         GetSecurityDescriptorControl(map->sd, &control, &revision);
-        /* No DACL at all ("D:NO_ACCESS_CONTROL") is the caller's choice for the section: the same here. */
-        for (i = 0; dacl && i < 2 && SUCCEEDED(hr); i++)
-            hr = derive_sync_sd(method, dacl, !!(control & SE_DACL_PROTECTED), i, &map->sync_sd[i]);
+        /* No "D:" part: the section got the token's default DACL, and so do the objects. A NULL
+         * DACL ("D:NO_ACCESS_CONTROL") is the caller's choice for the section: the same here. */
+        for (i = 0; i < 2 && SUCCEEDED(hr); i++)
+            hr = derive_sync_sd(method, map->sd, present, present ? dacl : NULL, !!(control & SE_DACL_PROTECTED), i,
+                                &map->sync_sd[i]);
     }
     else if (map->name && has_prefix(map->name, L"Global\\"))
         for (i = 0; i < 2 && SUCCEEDED(hr); i++) hr = token_sync_sd(method, map->name, i, &map->sync_sd[i]);
@@ -747,6 +822,13 @@ static const WCHAR *shown_path(const WCHAR *path)
     return wcsncmp(path, L"\\\\?\\", 4) || !wcsncmp(path, L"\\\\?\\UNC\\", 8) ? path : path + 4;
 }
 
+static HRESULT file_name_taken_error(const struct sr_bind *bind)
+{
+    return sr_error(HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), &IID_ISharedRegion,
+                    L"%ls: a region named '%ls' already exists; %ls never shares a mapping under a name "
+                    L"that is taken", bind->method, bind->name, bind->method);
+}
+
 HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out)
 {
     static const DWORD protect[] = { PAGE_READWRITE, PAGE_READONLY, PAGE_WRITECOPY };
@@ -825,6 +907,23 @@ HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out)
                       bind->method, size, shown, (ULONGLONG)file_size.QuadPart);
         goto done;
     }
+    if (FAILED(hr = mapping_adopt(bind, NULL, &map))) goto done;
+    map->size = size;
+    if (FAILED(hr = make_sync_security(bind->method, map))) goto done;
+    /* A named file mapping is a new region as Create's is: its lock and signal names are claimed
+     * first, so that no other program's objects are adopted under them. */
+    if (map->name)
+    {
+        enum sr_sync which;
+        BOOL taken;
+        for (which = SYNC_LOCK; which <= SYNC_SIGNAL; which++)
+            if (FAILED(hr = sync_claim(map, bind->method, which, &taken)))
+            {
+                /* The region exists: say that, not which of its objects was met first. */
+                if (taken && name_exists(bind->name)) hr = file_name_taken_error(bind);
+                goto done;
+            }
+    }
     /* A new file grows to size through the mapping: the system zero-fills it. */
     section = CreateFileMappingW(file, NULL, protect[bind->access], (DWORD)(size >> 32), (DWORD)size, bind->name);
     err = GetLastError();
@@ -839,16 +938,13 @@ HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out)
     if (err == ERROR_ALREADY_EXISTS)
     {
         CloseHandle(section);
-        hr = sr_error(HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), &IID_ISharedRegion,
-                      L"%ls: a region named '%ls' already exists; %ls never shares a mapping under a name "
-                      L"that is taken", bind->method, bind->name, bind->method);
+        hr = file_name_taken_error(bind);
         goto done;
     }
-    if (FAILED(hr = mapping_adopt(bind, section, &map))) goto done;
+    map->section = section;
     map->file = file;
+    map->new_file = made;
     file = INVALID_HANDLE_VALUE;
-    map->size = size;
-    if (FAILED(hr = make_sync_security(bind->method, map))) goto done;
     TRACE("%ls: section %p, %I64u bytes", shown, section, size);
     *out = map;
     map = NULL;
@@ -867,6 +963,14 @@ done:
         CloseHandle(file);
     }
     return hr;
+}
+
+void mapping_discard_new_file(struct sr_mapping *map)
+{
+    FILE_DISPOSITION_INFO disposition = { TRUE };
+
+    if (map->new_file && map->file)
+        SetFileInformationByHandle(map->file, FileDispositionInfo, &disposition, sizeof(disposition));
 }
 
 /* ---- waits, and the lock keeper ---- */
@@ -908,11 +1012,18 @@ DWORD sync_wait(HANDLE h, DWORD timeout)
  * each other, and two threads exclude each other.
  *
  * A keeper outlives the locks it holds (starting a thread per Lock would be slow) and ends when
- * DllCanUnloadNow finds no object left, or when the thread it served has ended and it holds
- * nothing. Its thread holds a reference on the DLL (GetModuleHandleEx) and ends with
- * FreeLibraryAndExitThread, so the code it runs cannot be unloaded under it; keeper_stop_idle waits
- * for the thread to end, so that DllCanUnloadNow's S_OK is true when it is said. Nothing of this
- * runs in DllMain; at process exit the threads are simply gone and their mutexes abandoned. */
+ * DllCanUnloadNow finds no object left, or by itself once the thread it served has ended and it
+ * holds nothing: a host whose threads come and go (a thread pool, a script host's worker threads)
+ * never piles up keepers. After KEEPER_LINGER_MS without a request an idle keeper also waits on its
+ * client's thread handle, so it sees that thread end; a keeper whose client ended while a lock was
+ * held through it ends when that lock goes back (keeper_put). Its thread holds a reference on the
+ * DLL, taken by the thread that starts it before CreateThread (so there is no moment when the thread
+ * runs the DLL's code without one), and ends with FreeLibraryAndExitThread, so the code it runs
+ * cannot be unloaded under it, even by a host that calls FreeLibrary or CoUninitialize without
+ * asking DllCanUnloadNow. keeper_stop_idle waits for the threads it ends, so that DllCanUnloadNow's
+ * S_OK is true when it is said. Nothing of this runs in DllMain; at process exit the threads are
+ * simply gone and their mutexes abandoned. */
+#define KEEPER_LINGER_MS 1000
 enum keeper_op { KEEPER_ACQUIRE, KEEPER_RELEASE, KEEPER_QUIT };
 
 struct sr_keeper
@@ -921,6 +1032,10 @@ struct sr_keeper
     DWORD client_id;         /* the thread it serves */
     HANDLE client;           /* that thread (SYNCHRONIZE), to see that it has ended */
     LONG refs;               /* locks held through it; guarded by keepers_lock */
+    BOOL listed;             /* in the list; guarded by keepers_lock */
+    BOOL orphan;             /* its client ended while refs > 0; guarded by keepers_lock */
+    BOOL self_free;          /* on KEEPER_QUIT the thread frees the keeper itself (nobody waits for it) */
+    HMODULE module;          /* the thread's reference on the DLL */
     HANDLE thread;
     HANDLE request;          /* auto-reset: a request is in the fields below */
     HANDLE done;             /* auto-reset: the request was carried out */
@@ -935,18 +1050,55 @@ struct sr_keeper
 
 static SRWLOCK keepers_lock = SRWLOCK_INIT;
 static struct sr_keeper *keepers;
+/* Each thread's keeper (compared, never followed): allocated on first use, never in DllMain. */
+static DWORD keeper_tls = TLS_OUT_OF_INDEXES;
+
+static void keeper_free(struct sr_keeper *k);
+
+/* The keeper's client has ended: leave the list if it holds nothing (TRUE: the thread frees the
+ * keeper and ends). Else the last keeper_put ends it. */
+static BOOL keeper_leave(struct sr_keeper *k)
+{
+    BOOL leave = FALSE;
+
+    AcquireSRWLockExclusive(&keepers_lock);
+    if (k->listed && !k->refs)
+    {
+        struct sr_keeper **prev;
+        for (prev = &keepers; *prev != k; prev = &(*prev)->next) ;
+        *prev = k->next;
+        k->listed = FALSE;
+        leave = TRUE;
+    }
+    else if (k->listed)
+        k->orphan = TRUE;
+    ReleaseSRWLockExclusive(&keepers_lock);
+    return leave;
+}
 
 static DWORD WINAPI keeper_proc(void *arg)
 {
     struct sr_keeper *k = arg;
-    HMODULE self = NULL;
-    DWORD res;
+    HANDLE idle[2] = { k->request, k->client };
+    HMODULE self = k->module;
+    BOOL orphan = FALSE, self_free = TRUE;
+    DWORD res = WaitForMultipleObjects(2, idle, FALSE, INFINITE);
 
-    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (const WCHAR *)keeper_proc, &self);
-    /* One system call per hand-over each way: answer and wait for the next request together. */
-    for (res = WaitForSingleObject(k->request, INFINITE); res == WAIT_OBJECT_0 && k->op != KEEPER_QUIT;
-         res = SignalObjectAndWait(k->done, k->request, INFINITE, FALSE))
+    for (;;)
     {
+        if (res == WAIT_OBJECT_0 + 1) /* the client thread has ended */
+        {
+            if (keeper_leave(k)) break;
+            orphan = TRUE;
+            res = WaitForSingleObject(k->request, INFINITE);
+            continue;
+        }
+        if (res != WAIT_OBJECT_0) break; /* cannot happen; the thread ends, and waiters see it */
+        if (k->op == KEEPER_QUIT)
+        {
+            self_free = k->self_free;
+            break;
+        }
         k->error = 0;
         if (k->op == KEEPER_ACQUIRE)
         {
@@ -955,8 +1107,14 @@ static DWORD WINAPI keeper_proc(void *arg)
         }
         else if (!(k->result = ReleaseMutex(k->mutex)))
             k->error = GetLastError();
+        /* One system call per hand-over each way: answer and wait for the next request together. */
+        res = SignalObjectAndWait(k->done, k->request, KEEPER_LINGER_MS, FALSE);
+        if (res == WAIT_TIMEOUT)
+            res = orphan ? WaitForSingleObject(k->request, INFINITE) : WaitForMultipleObjects(2, idle, FALSE, INFINITE);
     }
-    if (self) FreeLibraryAndExitThread(self, 0);
+    /* keeper_end waits for this thread and frees the keeper; otherwise nobody else knows of it now. */
+    if (self_free) keeper_free(k);
+    FreeLibraryAndExitThread(self, 0);
     return 0;
 }
 
@@ -973,10 +1131,12 @@ static void keeper_free(struct sr_keeper *k)
 /* End an idle keeper that is out of the list, and wait until its thread is gone. */
 static void keeper_end(struct sr_keeper *k)
 {
+    k->self_free = FALSE;
     k->op = KEEPER_QUIT;
     SetEvent(k->request);
-    WaitForSingleObject(k->thread, 10000);
-    keeper_free(k);
+    /* An idle keeper answers at once. Should it not (a suspended process), it is left as it is:
+     * freeing what its thread may still read would be worse than a leak. */
+    if (WaitForSingleObject(k->thread, 10000) == WAIT_OBJECT_0) keeper_free(k);
 }
 
 static HRESULT keeper_new(const WCHAR *method, struct sr_keeper **out)
@@ -995,9 +1155,18 @@ static HRESULT keeper_new(const WCHAR *method, struct sr_keeper **out)
         keeper_free(k);
         return hr;
     }
+    /* The thread's reference on the DLL is taken here, before it exists: it is never without one. */
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (const WCHAR *)keeper_proc, &k->module))
+    {
+        hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot reference the DLL for the lock's thread",
+                            method);
+        keeper_free(k);
+        return hr;
+    }
     if (!(k->thread = CreateThread(NULL, 64 * 1024, keeper_proc, k, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL)))
     {
         hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot start the lock's thread", method);
+        FreeLibrary(k->module);
         keeper_free(k);
         return hr;
     }
@@ -1007,40 +1176,37 @@ static HRESULT keeper_new(const WCHAR *method, struct sr_keeper **out)
 
 HRESULT keeper_get(const WCHAR *method, struct sr_keeper **out)
 {
-    struct sr_keeper *k, **prev, *ended = NULL, *made;
+    struct sr_keeper *k, *made, *mine;
     DWORD me = GetCurrentThreadId();
-    HRESULT hr = S_OK;
+    HRESULT hr;
 
     *out = NULL;
-    AcquireSRWLockExclusive(&keepers_lock);
-    for (prev = &keepers; (k = *prev); )
+    if (keeper_tls == TLS_OUT_OF_INDEXES)
     {
-        BOOL gone = WaitForSingleObject(k->client, 0) == WAIT_OBJECT_0;
-        if (!gone && k->client_id == me) break;
-        if (gone && !k->refs) /* its thread ended and it holds nothing: end it (outside the lock) */
-        {
-            *prev = k->next;
-            k->next = ended;
-            ended = k;
-            continue;
-        }
-        prev = &k->next;
+        DWORD slot = TlsAlloc();
+        if (slot == TLS_OUT_OF_INDEXES)
+            return sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot allocate a thread-local slot", method);
+        if ((DWORD)InterlockedCompareExchange((LONG *)&keeper_tls, slot, TLS_OUT_OF_INDEXES) != TLS_OUT_OF_INDEXES)
+            TlsFree(slot); /* another thread allocated it first */
     }
+    /* This thread's keeper is the one its slot names, if that is still in the list with this
+     * thread's id. Comparing ids alone would not do: the id of an ended thread comes back to new
+     * threads, whose slot starts empty. No system call on this path. */
+    mine = TlsGetValue(keeper_tls);
+    AcquireSRWLockExclusive(&keepers_lock);
+    for (k = keepers; k; k = k->next)
+        if (k == mine && k->client_id == me && !k->orphan) break;
     if (k) k->refs++;
     ReleaseSRWLockExclusive(&keepers_lock);
-    while (ended)
-    {
-        struct sr_keeper *next = ended->next;
-        keeper_end(ended);
-        ended = next;
-    }
     if (k)
     {
         *out = k;
         return S_OK;
     }
     if (FAILED(hr = keeper_new(method, &made))) return hr;
+    TlsSetValue(keeper_tls, made);
     made->refs = 1;
+    made->listed = TRUE;
     AcquireSRWLockExclusive(&keepers_lock);
     made->next = keepers;
     keepers = made;
@@ -1051,9 +1217,24 @@ HRESULT keeper_get(const WCHAR *method, struct sr_keeper **out)
 
 void keeper_put(struct sr_keeper *k)
 {
+    BOOL quit = FALSE;
+
     AcquireSRWLockExclusive(&keepers_lock);
-    k->refs--;
+    if (!--k->refs && k->orphan && k->listed)
+    {
+        struct sr_keeper **prev;
+        for (prev = &keepers; *prev != k; prev = &(*prev)->next) ;
+        *prev = k->next;
+        k->listed = FALSE;
+        quit = TRUE;
+    }
     ReleaseSRWLockExclusive(&keepers_lock);
+    if (quit) /* its client ended and its last lock went back: the thread ends and frees it */
+    {
+        k->self_free = TRUE;
+        k->op = KEEPER_QUIT;
+        SetEvent(k->request);
+    }
 }
 
 void keeper_stop_idle(void)
@@ -1069,6 +1250,7 @@ void keeper_stop_idle(void)
             continue;
         }
         *prev = k->next;
+        k->listed = FALSE;
         k->next = idle;
         idle = k;
     }
@@ -1078,6 +1260,15 @@ void keeper_stop_idle(void)
         idle = k->next;
         keeper_end(k);
     }
+    /* No object is left (DllCanUnloadNow), so no Lock runs: give the slot back, or every unload and
+     * reload of the DLL would keep one. The next Lock allocates another. */
+    AcquireSRWLockShared(&keepers_lock);
+    if (!keepers)
+    {
+        DWORD slot = (DWORD)InterlockedExchange((LONG *)&keeper_tls, TLS_OUT_OF_INDEXES);
+        if (slot != TLS_OUT_OF_INDEXES) TlsFree(slot);
+    }
+    ReleaseSRWLockShared(&keepers_lock);
 }
 
 /* Hand one request to the keeper and wait for it. pump: wait as sync_wait does (an acquire may take

@@ -118,6 +118,7 @@ struct sr_mapping
     HANDLE lock;             /* mutex, SYNCHRONIZE | MUTEX_MODIFY_STATE */
     HANDLE signal_wait;      /* event, SYNCHRONIZE */
     HANDLE signal_set;       /* event, EVENT_MODIFY_STATE (SYNCHRONIZE too when this process created it) */
+    BOOL new_file;           /* CreateFile made the file (its handle has DELETE) */
 };
 
 /* Arguments of a binding call, already validated. */
@@ -141,6 +142,8 @@ HRESULT file_path(const WCHAR *method, const WCHAR *path, WCHAR **full);
 HRESULT mapping_create(const struct sr_bind *bind, struct sr_mapping **out, BOOL *created);
 HRESULT mapping_open(const struct sr_bind *bind, struct sr_mapping **out);
 HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out);
+/* A CreateFile whose region could not be bound after all: the new file goes when its handles do. */
+void mapping_discard_new_file(struct sr_mapping *map);
 void mapping_addref(struct sr_mapping *map);
 void mapping_release(struct sr_mapping *map);
 /* The lock (mutex) or signal (event) handle a call needs; opened or created on first use, which

@@ -144,7 +144,11 @@ static HRESULT region_bind(struct region *This, const struct sr_bind *bind, enum
     default:          hr = mapping_open_file(bind, &map); made = bind->new_file; break;
     }
     if (FAILED(hr)) goto done;
-    if (FAILED(hr = span_bind(&This->span, bind->method, map, 0, map->size, bind->access, TRUE))) goto done;
+    if (FAILED(hr = span_bind(&This->span, bind->method, map, 0, map->size, bind->access, TRUE)))
+    {
+        mapping_discard_new_file(map); /* CreateFile leaves no file behind when it fails */
+        goto done;
+    }
     /* Hold the lock and signal objects while the region is bound, so that a Signal sent while
      * nobody waits is kept for the next WaitSignal. Best effort: a region whose creator's DACL
      * refuses them still opens, and Lock/Signal report the error when called. */

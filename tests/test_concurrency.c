@@ -14,6 +14,7 @@
  * any thread even after the apartment that created them is gone.
  */
 #include "hardening.h"
+#include <tlhelp32.h>
 
 #define THREADS       8
 #define OPS           100000
@@ -648,6 +649,120 @@ static void test_final_release_on_another_thread_gives_the_lock_back(void **stat
     assert_server_idle();
 }
 
+/* ---- a lock keeper ends with the thread it served ---- */
+
+static LONG process_threads(void)
+{
+    THREADENTRY32 te;
+    HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
+    LONG n = 0;
+
+    te.dwSize = sizeof(te);
+    assert_true(snap != INVALID_HANDLE_VALUE);
+    if (Thread32First(snap, &te))
+        do if (te.th32OwnerProcessID == GetCurrentProcessId()) n++; while (Thread32Next(snap, &te));
+    CloseHandle(snap);
+    return n;
+}
+
+/* Up to 10 s for the process to be back to at most `limit` threads; the count reached. */
+static LONG threads_settle(LONG limit)
+{
+    LONG n = process_threads();
+    int i;
+    for (i = 0; i < 100 && n > limit; i++)
+    {
+        Sleep(100);
+        n = process_threads();
+    }
+    return n;
+}
+
+#define KEEPER_CLIENTS 6
+
+struct keeper_client { const WCHAR *name; HANDLE locked, go; ISharedRegion *r; BOOL unlock; HRESULT hr; VARIANT_BOOL got; };
+
+/* Lock (a keeper starts for this thread), optionally Unlock, tell the test, wait for its word, end. */
+static DWORD WINAPI keeper_client_proc(void *arg)
+{
+    struct keeper_client *c = arg;
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    c->hr = ISharedRegion_Lock(c->r, 10000, &c->got);
+    if (c->unlock && c->got) c->hr = ISharedRegion_Unlock(c->r);
+    SetEvent(c->locked);
+    WaitForSingleObject(c->go, 30000);
+    CoUninitialize();
+    return 0;
+}
+
+/* A thread pool, or a script host's worker threads: each thread that locks gets a keeper, and the
+ * keeper of a thread that has ended must end too, even if nothing of ours is ever called again. */
+static void test_keepers_end_with_their_threads(void **state)
+{
+    const WCHAR *name = unique_name(L"keeperends");
+    ISharedRegion *keep = create_region(name, 4096), *held;
+    struct keeper_client c[KEEPER_CLIENTS];
+    HANDLE t[KEEPER_CLIENTS], go = CreateEventW(NULL, TRUE, FALSE, NULL);
+    LONG before, during;
+    int i;
+
+    assert_non_null(go);
+    before = threads_settle(0x7fffffff);
+    for (i = 0; i < KEEPER_CLIENTS; i++)
+    {
+        c[i].name = name;
+        c[i].go = go;
+        c[i].locked = CreateEventW(NULL, TRUE, FALSE, NULL);
+        c[i].r = new_region();
+        c[i].unlock = TRUE;
+        c[i].got = VARIANT_FALSE;
+        assert_int_equal(open_region(c[i].r, name, -1), S_OK);
+        assert_non_null(t[i] = CreateThread(NULL, 0, keeper_client_proc, &c[i], 0, NULL));
+        assert_int_equal(WaitForSingleObject(c[i].locked, 30000), WAIT_OBJECT_0);
+        assert_int_equal(c[i].hr, S_OK);
+        assert_int_equal(c[i].got, VARIANT_TRUE);
+    }
+    /* Every client and its keeper are alive now. */
+    during = process_threads();
+    assert_true(during >= before + 2 * KEEPER_CLIENTS);
+    SetEvent(go);
+    for (i = 0; i < KEEPER_CLIENTS; i++)
+    {
+        assert_int_equal(WaitForSingleObject(t[i], 30000), WAIT_OBJECT_0);
+        CloseHandle(t[i]);
+        CloseHandle(c[i].locked);
+    }
+    /* No Lock runs again, and the objects stay alive (no DllCanUnloadNow): the keepers end alone. */
+    assert_int_equal(threads_settle(before), before);
+
+    /* A thread that ends holding the lock: its keeper holds the mutex until the object gives it
+     * back (here an Unlock on this thread), then ends too. */
+    ResetEvent(go);
+    c[0].unlock = FALSE;
+    c[0].got = VARIANT_FALSE;
+    c[0].locked = CreateEventW(NULL, TRUE, FALSE, NULL);
+    assert_non_null(t[0] = CreateThread(NULL, 0, keeper_client_proc, &c[0], 0, NULL));
+    assert_int_equal(WaitForSingleObject(c[0].locked, 30000), WAIT_OBJECT_0);
+    assert_int_equal(c[0].got, VARIANT_TRUE);
+    SetEvent(go);
+    assert_int_equal(WaitForSingleObject(t[0], 30000), WAIT_OBJECT_0);
+    CloseHandle(t[0]);
+    CloseHandle(c[0].locked);
+    Sleep(1500); /* past the keeper's linger: it has seen its client end, and holds the lock */
+    assert_int_equal(lock_is_free(name), VARIANT_FALSE);
+    /* The probe's own keeper ends too; the orphan's stays while it holds the lock. */
+    assert_int_equal(threads_settle(before + 1), before + 1);
+    held = c[0].r;
+    assert_int_equal(ISharedRegion_Unlock(held), S_OK);
+    assert_int_equal(threads_settle(before), before);
+    assert_int_equal(lock_is_free(name), VARIANT_TRUE);
+
+    for (i = 0; i < KEEPER_CLIENTS; i++) ISharedRegion_Release(c[i].r);
+    CloseHandle(go);
+    ISharedRegion_Release(keep);
+    assert_server_idle();
+}
+
 static void test_unlock_and_close_on_another_thread(void **state)
 {
     const WCHAR *name = unique_name(L"otherthread");
@@ -820,6 +935,7 @@ int main(void)
         cmocka_unit_test(test_stas_and_the_mta_call_one_object_at_once),
         cmocka_unit_test(test_final_release_on_another_thread_gives_the_lock_back),
         cmocka_unit_test(test_unlock_and_close_on_another_thread),
+        cmocka_unit_test(test_keepers_end_with_their_threads),
         cmocka_unit_test(test_lock_nests_per_thread_and_excludes_other_threads),
         cmocka_unit_test(test_sta_waits_keep_messages_flowing),
     };

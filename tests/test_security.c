@@ -763,6 +763,103 @@ static void test_derived_dacl_gives_each_grantee_what_it_needs(void **state)
     }
 }
 
+/* A deny ACE takes away only what the denied access stands for; owner, group and a NULL DACL carry
+ * over. (Wine does not enforce mutex and event DACLs, so the descriptors are read back.) */
+static void test_derived_dacl_deny_aces_group_and_null_dacl(void **state)
+{
+    static const struct { const WCHAR *deny; DWORD mutex, event; } cases[] =
+    {
+        /* "readers may not write": a reader must still wait (GW includes READ_CONTROL) */
+        { L"GW", READ_CONTROL | MUTEX_MODIFY_STATE, READ_CONTROL | EVENT_MODIFY_STATE },
+        { L"GR", SYNCHRONIZE | READ_CONTROL, SYNCHRONIZE | READ_CONTROL },
+        { L"GA", MUTEX_ALL_ACCESS, EVENT_ALL_ACCESS },
+    };
+    WCHAR sddl[300], *sid;
+    unsigned int i, kind;
+
+    assert_true(ConvertSidToStringSidW(user_sid(), &sid));
+    for (i = 0; i < ARRAY_SIZE(cases); i++)
+    {
+        const WCHAR *name = unique_name(L"denyace");
+        ISharedRegion *creator = new_region();
+
+        swprintf(sddl, ARRAY_SIZE(sddl), L"G:BUD:P(D;;%ls;;;AN)(A;;GA;;;%ls)", cases[i].deny, sid);
+        assert_int_equal(create_with_sddl(creator, name, 4096, sddl), S_OK);
+        for (kind = 0; kind < 2; kind++)
+        {
+            HANDLE h = open_by_name(kind ? K_EVENT : K_MUTEX, name, READ_CONTROL);
+            PSECURITY_DESCRIPTOR sd = NULL;
+            ACCESS_ALLOWED_ACE *ace;
+            BOOL present = FALSE, defaulted;
+            PSID group = NULL;
+            PACL dacl = NULL;
+            DWORD len = 0;
+
+            assert_non_null(h);
+            GetKernelObjectSecurity(h, DACL_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION, NULL, 0, &len);
+            assert_true(len > 0);
+            sd = LocalAlloc(LPTR, len);
+            assert_true(GetKernelObjectSecurity(h, DACL_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION, sd, len, &len));
+            assert_true(GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted));
+            assert_true(present && dacl);
+            assert_int_equal(dacl->AceCount, 2);
+            assert_true(GetAce(dacl, 0, (void **)&ace));
+            assert_int_equal(ace->Header.AceType, ACCESS_DENIED_ACE_TYPE);
+            assert_int_equal(ace->Mask, kind ? cases[i].event : cases[i].mutex);
+            assert_true(GetAce(dacl, 1, (void **)&ace));
+            assert_int_equal(ace->Header.AceType, ACCESS_ALLOWED_ACE_TYPE);
+            assert_int_equal(ace->Mask, kind ? EVENT_ALL_ACCESS : MUTEX_ALL_ACCESS);
+            /* The section's group, not the token's primary group. */
+            assert_true(GetSecurityDescriptorGroup(sd, &group, &defaulted));
+            assert_non_null(group);
+            {
+                BYTE buf[SECURITY_MAX_SID_SIZE];
+                DWORD n = sizeof(buf);
+                assert_true(CreateWellKnownSid(WinBuiltinUsersSid, NULL, buf, &n));
+                assert_true(EqualSid(group, buf));
+            }
+            LocalFree(sd);
+            CloseHandle(h);
+        }
+        ISharedRegion_Release(creator);
+    }
+    LocalFree(sid);
+
+    /* "D:NO_ACCESS_CONTROL": the section is open to everyone, and so are its lock and signal (before,
+     * they got the token's default DACL: peers the section lets in could not Lock or Signal). Wine's
+     * ConvertStringSecurityDescriptorToSecurityDescriptorW makes an empty DACL of it, where Windows
+     * makes a NULL DACL: the objects must have what the section has, whichever it is. */
+    {
+        const WCHAR *name = unique_name(L"nulldacl");
+        ISharedRegion *creator = new_region();
+        PSECURITY_DESCRIPTOR sd, section_sd;
+        PACL dacl, section_dacl;
+        HANDLE h;
+
+        assert_int_equal(create_with_sddl(creator, name, 4096, L"D:NO_ACCESS_CONTROL"), S_OK);
+        assert_non_null(h = open_by_name(K_SECTION, name, READ_CONTROL));
+        section_sd = object_dacl(h, &section_dacl);
+        CloseHandle(h);
+        if (section_dacl) print_message("[ NOTE     ] this system turned D:NO_ACCESS_CONTROL into a DACL of %u ACEs\n",
+                                        section_dacl->AceCount);
+        for (kind = 0; kind < 2; kind++)
+        {
+            assert_non_null(h = open_by_name(kind ? K_EVENT : K_MUTEX, name, READ_CONTROL));
+            sd = object_dacl(h, &dacl);
+            if (!section_dacl) assert_null(dacl);
+            else
+            {
+                assert_non_null(dacl);
+                assert_int_equal(dacl->AceCount, section_dacl->AceCount);
+            }
+            LocalFree(sd);
+            CloseHandle(h);
+        }
+        LocalFree(section_sd);
+        ISharedRegion_Release(creator);
+    }
+}
+
 /* ---- foreign lock and signal objects ---- */
 
 static HRESULT disp_put_string(void *obj, const WCHAR *name, const WCHAR *value)
@@ -952,6 +1049,55 @@ static void test_lock_and_signal_name_rules(void **state)
 }
 
 /* ---- files ---- */
+
+/* A named OpenFile or CreateFile makes a new region as Create does: it claims the lock and signal
+ * names first, and refuses names another program already holds (before, it adopted them). The
+ * file CreateFile made is removed again. */
+static void test_named_file_regions_claim_lock_and_signal_names(void **state)
+{
+    static const WCHAR *const suffix[] = { L"@SharedRegion.Lock", L"@SharedRegion.Signal" };
+    WCHAR path[MAX_PATH], kname[128];
+    unsigned int i;
+
+    temp_path(path, ARRAY_SIZE(path), L"claimfile");
+    for (i = 0; i < 2; i++)
+    {
+        const WCHAR *name = unique_name(L"fileclaim");
+        ISharedRegion *r = new_region();
+        HANDLE squat;
+        BSTR p, n;
+        VARIANT vn;
+
+        swprintf(kname, ARRAY_SIZE(kname), L"Local\\%ls%ls", name, suffix[i]);
+        squat = i ? CreateEventW(NULL, FALSE, FALSE, kname) : CreateMutexW(NULL, FALSE, kname);
+        assert_non_null(squat);
+        DeleteFileW(path);
+        p = SysAllocString(path);
+        n = SysAllocString(name);
+        V_VT(&vn) = VT_BSTR;
+        V_BSTR(&vn) = n;
+        assert_error(ISharedRegion_CreateFile(r, p, 4096, vn), HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), L"CreateFile");
+        assert_non_null(wcsstr(last_description, suffix[i]));
+        assert_int_equal(GetFileAttributesW(path), INVALID_FILE_ATTRIBUTES); /* nothing left behind */
+        assert_disp_error(disp_method(r, L"CreateFile", NULL, 3, vstr(path), vnum(4096), vstr(name)),
+                          HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), L"CreateFile");
+        assert_int_equal(GetFileAttributesW(path), INVALID_FILE_ATTRIBUTES);
+        /* OpenFile of an existing file under the same name: refused the same way, the file kept. */
+        assert_true(write_file(path, 4096, FALSE));
+        assert_disp_error(disp_method(r, L"OpenFile", NULL, 4, vstr(path), vnum(0), vnum(RegionReadWrite), vstr(name)),
+                          HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), L"OpenFile");
+        assert_true(GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES);
+        CloseHandle(squat);
+        /* With the name free, the same call works and holds its own objects. */
+        assert_int_equal(disp_method(r, L"OpenFile", NULL, 4, vstr(path), vnum(0), vnum(RegionReadWrite), vstr(name)), S_OK);
+        assert_non_null(squat = open_by_name(i ? K_EVENT : K_MUTEX, name, SYNCHRONIZE));
+        CloseHandle(squat);
+        ISharedRegion_Release(r);
+        SysFreeString(p);
+        SysFreeString(n);
+        DeleteFileW(path);
+    }
+}
 
 static void test_create_file_makes_a_new_zero_filled_file(void **state)
 {
@@ -1267,10 +1413,12 @@ int main(void)
         cmocka_unit_test(test_create_of_an_open_region_names_the_region),
         cmocka_unit_test(test_global_lock_and_signal_always_get_a_dacl),
         cmocka_unit_test(test_derived_dacl_gives_each_grantee_what_it_needs),
+        cmocka_unit_test(test_derived_dacl_deny_aces_group_and_null_dacl),
         cmocka_unit_test(test_foreign_event_that_grants_only_synchronize),
         cmocka_unit_test(test_foreign_mutex_through_lock_name),
         cmocka_unit_test(test_lock_and_signal_name_rules),
         cmocka_unit_test(test_create_file_makes_a_new_zero_filled_file),
+        cmocka_unit_test(test_named_file_regions_claim_lock_and_signal_names),
         cmocka_unit_test(test_open_file_refuses_what_is_not_a_disk_file),
         cmocka_unit_test(test_open_file_long_and_relative_paths),
         cmocka_unit_test(test_flush_count_zero_means_to_the_end),
