@@ -105,13 +105,46 @@ void mapping_release(struct sr_mapping *map)
     HeapFree(GetProcessHeap(), 0, map);
 }
 
-/* The section's size as Windows reports it: map it whole and measure the view. */
+/* NtQuerySection's SectionBasicInformation (winternl.h does not declare them for user mode). */
+struct sr_section_basic
+{
+    void *base;
+    ULONG attributes;
+    LARGE_INTEGER size;
+};
+typedef LONG (NTAPI *sr_nt_query_section)(HANDLE section, int info_class, void *info, SIZE_T len, SIZE_T *ret_len);
+
+/* The section's size, measured without mapping it: a 32-bit process cannot map a section of 2 GiB
+ * or more whole, and a 64-bit one would spend the address space for nothing. NtQuerySection has
+ * been in ntdll since Windows NT; it is looked up at run time because it is not in the import
+ * libraries. Only if it is missing (a system that has none) is the section mapped whole and the
+ * view measured, which is all the documented API offers; that fails for a section too large for
+ * the address space, and says so. The handle needs SECTION_QUERY (mapping_open asks for it). */
 static HRESULT section_size(const WCHAR *method, HANDLE section, ULONGLONG *size)
 {
+    static sr_nt_query_section query;
+    static LONG looked_up;
+    struct sr_section_basic info;
     MEMORY_BASIC_INFORMATION mbi;
     BYTE *base, *p;
     ULONGLONG total = 0;
+    LONG status;
 
+    if (!InterlockedCompareExchange(&looked_up, 0, 0))
+    {
+        HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+        sr_nt_query_section fn = ntdll ? (sr_nt_query_section)(void *)GetProcAddress(ntdll, "NtQuerySection") : NULL;
+        InterlockedExchangePointer((void **)&query, (void *)fn);
+        InterlockedExchange(&looked_up, 1);
+    }
+    if (query)
+    {
+        if ((status = query(section, 0 /* SectionBasicInformation */, &info, sizeof(info), NULL)) < 0)
+            return sr_error(HRESULT_FROM_NT(status), &IID_ISharedRegion,
+                            L"%ls: cannot measure the section (NtQuerySection status %#lx)", method, status);
+        *size = (ULONGLONG)info.size.QuadPart;
+        return S_OK;
+    }
     if (!(base = MapViewOfFile(section, FILE_MAP_READ, 0, 0, 0)))
         return sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot measure the section", method);
     for (p = base; VirtualQuery(p, &mbi, sizeof(mbi)) && mbi.AllocationBase == base; p += mbi.RegionSize)
@@ -254,7 +287,8 @@ HRESULT mapping_open(const struct sr_bind *bind, struct sr_mapping **out)
     HRESULT hr;
 
     *out = NULL;
-    if (!(section = OpenFileMappingW(desired, FALSE, bind->name)))
+    /* SECTION_QUERY: section_size asks the section its size (generic read grants it). */
+    if (!(section = OpenFileMappingW(desired | SECTION_QUERY, FALSE, bind->name)))
     {
         DWORD err = GetLastError();
         if (err == ERROR_FILE_NOT_FOUND)

@@ -17,7 +17,7 @@ set(SR_REG_PREFIX ${CMAKE_BINARY_DIR}/wineprefix-reg)
 add_executable(tlbcontrol helpers/tlbcontrol.c)
 target_link_libraries(tlbcontrol PRIVATE oleaut32 ole32 uuid)
 target_link_options(tlbcontrol PRIVATE -static-libgcc -municode)
-set(sr_regsh ${CMAKE_COMMAND} -E env SR_PREFIX=${SR_REG_PREFIX} SR_WORK=${CMAKE_BINARY_DIR}/regtest
+set(sr_regsh ${CMAKE_COMMAND} -E env SR_BITS=${SR_BITS} SR_PREFIX=${SR_REG_PREFIX} SR_WORK=${CMAKE_BINARY_DIR}/regtest
     SR_DLL=$<TARGET_FILE:sharedregion> SR_IDENTITY=${CMAKE_BINARY_DIR}/reg/identity.env
     SR_REG_DIR=${CMAKE_BINARY_DIR}/reg SR_TLBCONTROL=$<TARGET_FILE:tlbcontrol>
     bash ${CMAKE_CURRENT_SOURCE_DIR}/registration.sh)
