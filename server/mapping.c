@@ -509,6 +509,17 @@ HRESULT span_check(struct sr_span *span, const WCHAR *method, ULONGLONG offset, 
     return hr;
 }
 
+/* Copy-on-write pages exist only in the one view that holds them, so such a span cannot slide a
+ * window: it is mapped whole, and here it does not fit. */
+static HRESULT cow_too_large(const struct sr_span *span, const WCHAR *method, ULONGLONG len)
+{
+    return sr_error(E_OUTOFMEMORY, span_iid(span),
+                    L"%ls: a copy-on-write %ls is mapped whole (its private pages live only in that one view), and "
+                    L"%I64u bytes do not fit in this process's free address space%ls; open it ReadOnly or ReadWrite "
+                    L"(which map a sliding window) instead", method, span_noun(span), len,
+                    sizeof(void *) == 4 ? L" (a 32-bit process has 2 to 4 GiB in all)" : L"");
+}
+
 /* Map [off, off+len) of the span (span offsets), replacing the current window. Exclusive lock held. */
 static HRESULT span_map_window(struct sr_span *span, const WCHAR *method, ULONGLONG off, ULONGLONG len)
 {
@@ -525,15 +536,26 @@ static HRESULT span_map_window(struct sr_span *span, const WCHAR *method, ULONGL
         span->win = NULL;
         span->win_len = 0;
     }
+    /* A copy-on-write span is mapped whole (span_bind): in a 32-bit process one that does not fit
+     * in the free address space is refused with the reason, and the limit is the process's. */
     if (slack + len > (SIZE_T)-1)
+    {
+        if (span->access == RegionCopyOnWrite)
+            return cow_too_large(span, method, len);
         return sr_error(E_OUTOFMEMORY, span_iid(span), L"%ls: %I64u bytes do not fit in the address space", method, len);
+    }
     /* A range that ends where the section ends is mapped "to the end" (size 0): a section opened by
      * name is measured page-rounded, and a file-backed one may end inside that last page. */
     p = MapViewOfFile(span->map->section, map_access[span->access], (DWORD)(aligned >> 32), (DWORD)aligned,
                       abs + len == span->map->size ? 0 : (SIZE_T)(slack + len));
     if (!p)
-        return sr_win32_error(GetLastError(), span_iid(span), L"%ls: cannot map %I64u bytes at offset %I64u",
+    {
+        DWORD err = GetLastError();
+        if (span->access == RegionCopyOnWrite && (err == ERROR_NOT_ENOUGH_MEMORY || err == ERROR_OUTOFMEMORY))
+            return cow_too_large(span, method, len);
+        return sr_win32_error(err, span_iid(span), L"%ls: cannot map %I64u bytes at offset %I64u",
                               method, len, abs);
+    }
     span->view = p;
     span->win = (BYTE *)p + slack;
     span->win_off = off;

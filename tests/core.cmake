@@ -25,3 +25,7 @@ add_test(NAME example_hello_vbs
 # Both examples create "HelloSharedRegion", as the README shows: one at a time.
 set_tests_properties(example_hello_c example_hello_vbs PROPERTIES
     FIXTURES_REQUIRED "prefix;registered" RESOURCE_LOCK hello_region)
+
+# What differs by bitness (tests/test_bitness.c): Open measures without mapping, and the
+# copy-on-write "map whole" rule in a 64-bit and a 32-bit address space.
+sr_test(test_bitness test_bitness.c)
