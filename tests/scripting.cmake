@@ -67,3 +67,13 @@ endforeach()
 add_test(NAME api_reference_lists_every_member
     COMMAND ${CMAKE_COMMAND} -DIDL=${CMAKE_SOURCE_DIR}/idl/sharedregion.idl
             -DREF=${CMAKE_BINARY_DIR}/docs/api-reference.md -P ${CMAKE_SOURCE_DIR}/docs/check_reference.cmake)
+
+# The manifests name this build's architecture: amd64 (x64) or x86.
+if(SR_BITS EQUAL 64)
+    set(sr_arch amd64)
+else()
+    set(sr_arch x86)
+endif()
+add_test(NAME regfree_manifest_architecture
+    COMMAND ${CMAKE_COMMAND} "-DMANIFESTS=${CMAKE_BINARY_DIR}/reg/SharedRegion.SxS.manifest;${CMAKE_BINARY_DIR}/reg/example-app.exe.manifest"
+            -DARCH=${sr_arch} -P ${CMAKE_CURRENT_SOURCE_DIR}/check_manifest_arch.cmake)
