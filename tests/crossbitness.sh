@@ -42,7 +42,8 @@ wait_for() {
     return 1
 }
 
-"$w" run32 "$c32" help >/dev/null || exit $?    # SKIP where 32-bit programs cannot run
+# Where 32-bit programs cannot run, wine.sh says why ("SKIP: ...") and exits 77: so does this test.
+if ! out=$("$w" run32 "$c32" help 2>&1); then printf '%s\n' "$out" | tr -d '\r' | grep '^SKIP:' || printf '%s\n' "$out"; exit 77; fi
 "$w" register "$b32/sharedregion.dll" || { fail "registering the 32-bit DLL (SysWOW64\\regsvr32)"; finish; }
 dll64=$("$w" winpath "$b64/sharedregion.dll")
 if "$w" run64 'C:\windows\system32\regsvr32.exe' /s "$dll64"; then
