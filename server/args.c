@@ -115,9 +115,18 @@ HRESULT arg_number(const WCHAR *method, const WCHAR *what, double value, REFIID 
     return S_OK;
 }
 
+/* One level, as ITypeInfo_Invoke unwraps a variable: a NULL reference, or a reference to another
+ * reference (which could refer to itself), is refused, never followed. */
+const VARIANT *arg_deref(const VARIANT *v)
+{
+    if (V_VT(v) != (VT_BYREF | VT_VARIANT)) return v;
+    v = V_VARIANTREF(v);
+    return v && V_VT(v) != (VT_BYREF | VT_VARIANT) ? v : NULL;
+}
+
 BOOL arg_missing(const VARIANT *v)
 {
-    while (V_VT(v) == (VT_BYREF | VT_VARIANT)) v = V_VARIANTREF(v);
+    if (!(v = arg_deref(v))) return FALSE;
     return V_VT(v) == VT_EMPTY || (V_VT(v) == VT_ERROR && V_ERROR(v) == DISP_E_PARAMNOTFOUND);
 }
 
@@ -141,14 +150,16 @@ const WCHAR *vt_name(VARTYPE vt)
 static HRESULT arg_convert(const WCHAR *method, const WCHAR *what, const VARIANT *v, VARTYPE vt,
                            const WCHAR *expected, REFIID iid, VARIANT *out)
 {
+    const VARIANT *d = arg_deref(v);
     HRESULT hr;
 
     VariantInit(out);
-    hr = VariantChangeType(out, (VARIANT *)v, 0, vt);
+    if (!d)
+        return sr_error(E_INVALIDARG, iid, L"%ls: %ls is a by-reference VARIANT that refers to nothing usable "
+                        L"(a NULL reference, or a reference to another reference)", method, what);
+    hr = VariantChangeType(out, (VARIANT *)d, 0, vt);
     if (FAILED(hr))
     {
-        const VARIANT *d = v;
-        while (V_VT(d) == (VT_BYREF | VT_VARIANT)) d = V_VARIANTREF(d);
         return sr_error(hr == DISP_E_OVERFLOW ? E_INVALIDARG : DISP_E_TYPEMISMATCH, iid,
                         L"%ls: %ls must be %ls, not %ls", method, what, expected, vt_name(V_VT(d) & ~VT_BYREF));
     }
@@ -415,7 +426,7 @@ static HRESULT sr_dispatch_error(ITypeInfo *ti, REFIID iid, DISPID id, WORD flag
         {
             const VARIANT *v = &params->rgvarg[params->cArgs - 1 - bad];
             const WCHAR *arg = bad + 1 < n_names && names[bad + 1] ? names[bad + 1] : L"?";
-            while (V_VT(v) == (VT_BYREF | VT_VARIANT) && V_VARIANTREF(v)) v = V_VARIANTREF(v);
+            if (V_VT(v) == (VT_BYREF | VT_VARIANT) && V_VARIANTREF(v)) v = V_VARIANTREF(v); /* one level, as Invoke */
             if (argerr) *argerr = params->cArgs - 1 - bad;
             if (V_VT(v) == VT_ERROR && V_ERROR(v) == DISP_E_PARAMNOTFOUND)
                 __mingw_snwprintf(text, ARRAY_SIZE(text), L"%ls: argument %u (%ls) is missing; it is required",
@@ -448,6 +459,7 @@ struct arg_limit
 {
     DISPID id;
     WORD invkind;
+    WORD min;                /* arguments up to the last required one */
     WORD max;
 };
 
@@ -474,6 +486,9 @@ static BOOL CALLBACK load_arg_limits(INIT_ONCE *once, void *param, void **contex
         l->id = fd->memid;
         l->invkind = fd->invkind;
         l->max = (WORD)script_params(fd);
+        for (l->min = l->max; l->min; l->min--)
+            if (!(fd->lprgelemdescParam[l->min - 1].paramdesc.wParamFlags & (PARAMFLAG_FOPT | PARAMFLAG_FHASDEFAULT)))
+                break;
         arg_limits[tid].count++;
         ITypeInfo_ReleaseFuncDesc(ti, fd);
     }
@@ -499,13 +514,21 @@ static HRESULT dispatch_check(sr_tid_t tid, ITypeInfo *ti, REFIID iid, DISPID id
         if (l->id != id || !(l->invkind & flags)) continue;
         /* More arguments than the member takes: some type libraries drop the extra ones and run it. */
         if (positional > l->max) return sr_dispatch_error(ti, iid, id, flags, params, DISP_E_BADPARAMCOUNT, excep, argerr);
+        /* Fewer than it requires: some type libraries copy (and keep) the VARIANT arguments before the
+         * missing one, an object's reference with them. The answer is the type library's own. */
+        if (!params->cNamedArgs && positional < l->min)
+            return sr_dispatch_error(ti, iid, id, flags, params, DISP_E_BADPARAMCOUNT, excep, argerr);
         /* A VARIANT of no valid type: some type libraries fail on it after copying (and keeping) the others. */
         for (k = 0; k < params->cArgs; k++)
             if (!valid_vt(&params->rgvarg[k]))
                 return sr_dispatch_error(ti, iid, id, flags, params, DISP_E_BADVARTYPE, excep, argerr);
         if (!params->cNamedArgs) return S_OK;
-        /* A named argument is an argument's position, after the positional ones, given once (no member
-         * here takes a property-put value). */
+        /* A property put (LockName, SignalName): its value is the named argument DISPID_PROPERTYPUT,
+         * which the type library takes as it is. */
+        if ((l->invkind & (INVOKE_PROPERTYPUT | INVOKE_PROPERTYPUTREF)) && params->cNamedArgs == 1
+            && params->rgdispidNamedArgs[0] == DISPID_PROPERTYPUT)
+            return S_OK;
+        /* A named argument is an argument's position, after the positional ones, given once. */
         count = positional;
         for (k = 0; k < params->cNamedArgs; k++)
         {

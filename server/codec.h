@@ -81,6 +81,8 @@ struct sr_format;            /* a parsed format; immutable, shared from the cach
 /* Parse (or find in the cache) a format; the result is valid until format_release. */
 HRESULT format_parse(const WCHAR *method, REFIID iid, const WCHAR *format, struct sr_format **out);
 void format_release(struct sr_format *f);
+/* Frees the cache of parsed formats: DllMain's real-unload path only (never at process exit). */
+void format_cache_free(void);
 SIZE_T format_size(const struct sr_format *f);     /* struct.calcsize */
 ULONG format_fields(const struct sr_format *f);    /* values Unpack returns and Pack takes */
 /* format_size(f) bytes to a 0-based Variant() of format_fields(f) elements (*out VariantInit'ed). */

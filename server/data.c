@@ -1,7 +1,24 @@
 /*
- * SharedRegion server: the data members (ReadBytes ... Fill, Flush), written once for both
- * regions and views. Offsets are relative to the span: a region's start at 0, a view's at its
- * own first byte. Every check happens before any byte moves, so a failed call changes nothing.
+ * SharedRegion server: the data members (ISharedData: ReadBytes ... CalcSize), written once for
+ * both regions and views (members.h connects them to the two vtables). Offsets are relative to the
+ * span: a region's start at 0, a view's at its own first byte. Numbers, text and struct formats go
+ * through the codecs (codec.h); this file checks arguments and bounds and moves the bytes.
+ *
+ * What a failed call changes. Every argument is checked, and every value encoded into a buffer of
+ * ours, before any byte of shared memory moves, and each call then moves its bytes with one span_io
+ * (one copy under the span's lock). So a call refused for an argument, a value, a format, the
+ * bounds, the access or the object's state changes nothing. Two failures can happen during the
+ * copy itself, and then the bytes before the failure have moved and those from it on have not:
+ *   - SR_E_PAGEFAULT: the page behind a byte could not be read in or written (a truncated or
+ *     unreadable file); the message names that byte's offset, so [offset, that byte) was written
+ *     (or, for ReadInto, filled into the caller's buffer);
+ *   - a region over 64 MiB, and one call that moves more than its sliding window holds (64 MiB less
+ *     64 KiB): when the window cannot be moved for the next chunk (the process is out of address
+ *     space), the message names where that window was to start, and the chunks before it were
+ *     written. Anything smaller (every typed value, array or frame that fits) is one copy in one
+ *     window, wherever it lies (span_io).
+ * Shared memory has no transaction to roll back into: another process may already have read the
+ * new bytes, and writing the old ones back could fault the same way.
  */
 #include <wchar.h>
 #include "private.h"
@@ -168,7 +185,9 @@ static HRESULT data_bytes(const WCHAR *method, REFIID iid, const VARIANT *arg, B
     *bytes = NULL;
     *n = 0;
     *locked = NULL;
-    while (V_VT(v) == (VT_BYREF | VT_VARIANT)) v = V_VARIANTREF(v);
+    if (!(v = arg_deref(arg)))
+        return sr_error(E_INVALIDARG, iid, L"%ls: data is a by-reference VARIANT that refers to nothing usable "
+                        L"(a NULL reference, or a reference to another reference)", method);
     if ((V_VT(v) & ~VT_BYREF) == VT_DISPATCH)
     {
         IDispatch *disp = (V_VT(v) & VT_BYREF) ? *V_DISPATCHREF(v) : V_DISPATCH(v);
@@ -197,7 +216,8 @@ static HRESULT data_bytes(const WCHAR *method, REFIID iid, const VARIANT *arg, B
     SafeArrayGetUBound(sa, 1, &hi);
     if (hi < lo) return S_OK;
     *n = (ULONGLONG)((LONGLONG)hi - lo + 1);
-    if (vt == VT_UI1 || vt == VT_I1)
+    /* Bytes are taken as they are; every other element type (VT_I1 too: -1 is not a byte) is range-checked. */
+    if (vt == VT_UI1)
     {
         if (FAILED(hr = SafeArrayAccessData(sa, (void **)bytes))) return hr;
         *locked = sa;
@@ -250,30 +270,12 @@ HRESULT data_write_bytes(struct sr_span *s, double offset, VARIANT data)
     return hr;
 }
 
-enum encoding { ENC_UTF8, ENC_UTF16 };
-
-static HRESULT parse_encoding(const WCHAR *method, REFIID iid, VARIANT *arg, enum encoding *enc)
-{
-    BSTR name;
-    HRESULT hr;
-
-    *enc = ENC_UTF8;
-    if (FAILED(hr = arg_opt_string(method, L"encoding", arg, iid, &name))) return hr;
-    if (!name || !*name || !_wcsicmp(name, L"utf-8") || !_wcsicmp(name, L"utf8")) *enc = ENC_UTF8;
-    else if (!_wcsicmp(name, L"utf-16") || !_wcsicmp(name, L"utf-16le") || !_wcsicmp(name, L"utf16")
-             || !_wcsicmp(name, L"unicode"))
-        *enc = ENC_UTF16;
-    else hr = sr_error(E_INVALIDARG, iid, L"%ls: encoding '%.100ls' is not \"utf-8\" or \"utf-16\"", method, name);
-    SysFreeString(name);
-    return hr;
-}
-
 HRESULT data_read_string(struct sr_span *s, double offset, VARIANT max_bytes, VARIANT encoding, BSTR *text)
 {
     static const WCHAR method[] = L"ReadString";
     const ULONGLONG step = 64 * 1024;
     ULONGLONG off, limit, size, len = 0, cap = 0;
-    enum encoding enc;
+    struct sr_encoding enc;
     BYTE *buf = NULL, *end = NULL;
     HRESULT hr;
 
@@ -281,10 +283,11 @@ HRESULT data_read_string(struct sr_span *s, double offset, VARIANT max_bytes, VA
     *text = NULL;
     CHECK_OFFSET(method, offset, &off);
     if (FAILED(hr = arg_opt_number(method, L"maxBytes", &max_bytes, SR_MAX_COUNT, span_iid(s), &limit))) return hr;
-    if (FAILED(hr = parse_encoding(method, span_iid(s), &encoding, &enc))) return hr;
+    if (FAILED(hr = text_parse_encoding(method, span_iid(s), &encoding, &enc))) return hr;
     if (limit > SR_MAX_COUNT) limit = SR_MAX_COUNT;
 
-    /* Read in steps up to the terminator, maxBytes or the end of the span, whichever is first. */
+    /* Read in steps up to the terminator (one zero code unit of the encoding, at a whole unit from
+     * offset), maxBytes or the end of the span, whichever is first. */
     if (FAILED(hr = span_io(s, method, SPAN_READ, off, 0, NULL, 0))) return hr;
     size = span_size(s);
     if (limit > size - off) limit = size - off;
@@ -307,12 +310,13 @@ HRESULT data_read_string(struct sr_span *s, double offset, VARIANT max_bytes, VA
             buf = grown;
         }
         if (FAILED(hr = span_io(s, method, SPAN_READ, off + len, want, buf + len, 0))) goto done;
-        if (enc == ENC_UTF8)
+        if (enc.unit == 1)
         {
             for (i = 0; i < want; i++) if (!buf[len + i]) { end = buf + len + i; break; }
         }
         else
         {
+            /* step is even, so a unit never spans two steps: the unit at len + i starts at an even i */
             for (i = (len & 1); i + 1 < want; i += 2)
                 if (!buf[len + i] && !buf[len + i + 1]) { end = buf + len + i; break; }
         }
@@ -320,34 +324,12 @@ HRESULT data_read_string(struct sr_span *s, double offset, VARIANT max_bytes, VA
         if (end) break;
     }
     if (!end) end = buf + len;
-
-    if (enc == ENC_UTF8)
+    if (end == buf || !buf)
     {
-        int bytes = (int)(end - buf), chars = 0;
-        if (bytes && !(chars = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, (char *)buf, bytes, NULL, 0)))
-        {
-            hr = sr_error(SR_E_BADENCODING, span_iid(s), L"%ls: the %d bytes at offset %I64u are not valid UTF-8",
-                          method, bytes, off);
-            goto done;
-        }
-        if (!(*text = SysAllocStringLen(NULL, chars)))
-        {
-            hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory", method);
-            goto done;
-        }
-        if (bytes) MultiByteToWideChar(CP_UTF8, 0, (char *)buf, bytes, *text, chars);
+        if (!(*text = SysAllocStringLen(NULL, 0))) hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory", method);
+        else hr = S_OK;
     }
-    else
-    {
-        UINT chars = (UINT)((end - buf) / 2);
-        if (!(*text = SysAllocStringLen(NULL, chars)))
-        {
-            hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory", method);
-            goto done;
-        }
-        if (chars) memcpy(*text, buf, chars * sizeof(WCHAR));
-    }
-    hr = S_OK;
+    else hr = text_decode(method, span_iid(s), &enc, buf, (SIZE_T)(end - buf), off, text);
 
 done:
     HeapFree(GetProcessHeap(), 0, buf);
@@ -359,8 +341,9 @@ HRESULT data_write_string(struct sr_span *s, double offset, BSTR text, VARIANT e
 {
     static const WCHAR method[] = L"WriteString";
     UINT chars = text ? SysStringLen(text) : 0;
-    ULONGLONG off, n = 0;
-    enum encoding enc;
+    ULONGLONG off;
+    struct sr_encoding enc;
+    SIZE_T n = 0, extra;
     BOOL term;
     BYTE *bytes = NULL;
     HRESULT hr;
@@ -368,35 +351,17 @@ HRESULT data_write_string(struct sr_span *s, double offset, BSTR text, VARIANT e
     if (!written) return sr_error(E_POINTER, span_iid(s), L"%ls: the result pointer is NULL", method);
     *written = 0;
     CHECK_OFFSET(method, offset, &off);
-    if (FAILED(hr = parse_encoding(method, span_iid(s), &encoding, &enc))) return hr;
+    if (FAILED(hr = text_parse_encoding(method, span_iid(s), &encoding, &enc))) return hr;
     if (FAILED(hr = arg_opt_bool(method, L"terminate", &terminate, TRUE, span_iid(s), &term))) return hr;
 
     if (chars > SR_MAX_COUNT / 4)
         return sr_error(E_INVALIDARG, span_iid(s), L"%ls: the text is too long (%u characters)", method, chars);
-    if (enc == ENC_UTF8)
-    {
-        int len = chars ? WideCharToMultiByte(CP_UTF8, WC_ERR_INVALID_CHARS, text, chars, NULL, 0, NULL, NULL) : 0;
-        if (chars && !len)
-            return sr_error(SR_E_BADENCODING, span_iid(s),
-                            L"%ls: the text has an unpaired surrogate and cannot be written as UTF-8", method);
-        n = (ULONGLONG)len + (term ? 1 : 0);
-        if (!(bytes = HeapAlloc(GetProcessHeap(), 0, n ? n : 1)))
-            return sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory", method);
-        if (len) WideCharToMultiByte(CP_UTF8, 0, text, chars, (char *)bytes, len, NULL, NULL);
-        if (term) bytes[len] = 0;
-    }
-    else
-    {
-        n = ((ULONGLONG)chars + (term ? 1 : 0)) * sizeof(WCHAR);
-        if (!(bytes = HeapAlloc(GetProcessHeap(), 0, n ? n : 1)))
-            return sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory", method);
-        if (chars) memcpy(bytes, text, chars * sizeof(WCHAR));
-        if (term) ((WCHAR *)bytes)[chars] = 0;
-    }
-    if (n > SR_MAX_COUNT)
+    extra = term ? enc.unit : 0;  /* the terminator: one zero code unit */
+    if (FAILED(hr = text_encode(method, span_iid(s), &enc, text ? text : L"", chars, extra, &bytes, &n))) return hr;
+    if ((ULONGLONG)n + extra > SR_MAX_COUNT)
         hr = sr_error(E_INVALIDARG, span_iid(s), L"%ls: the text is too long", method);
-    else if (SUCCEEDED(hr = span_io(s, method, SPAN_WRITE, off, n, bytes, 0)))
-        *written = (LONG)n;
+    else if (SUCCEEDED(hr = span_io(s, method, SPAN_WRITE, off, n + extra, bytes, 0)))
+        *written = (LONG)(n + extra);
     HeapFree(GetProcessHeap(), 0, bytes);
     return hr;
 }
@@ -407,7 +372,6 @@ static HRESULT typed_read(struct sr_span *s, const WCHAR *method, double offset,
     ULONGLONG off;
     HRESULT hr;
 
-    if (!value) return sr_error(E_POINTER, span_iid(s), L"%ls: the result pointer is NULL", method);
     memset(value, 0, size);
     CHECK_OFFSET(method, offset, &off);
     return span_io(s, method, SPAN_READ, off, size, value, 0);
@@ -422,8 +386,47 @@ static HRESULT typed_write(struct sr_span *s, const WCHAR *method, double offset
     return span_io(s, method, SPAN_WRITE, off, size, (void *)value, 0);
 }
 
+/* A VARIANT argument that is a reference to nothing usable (NULL, or another reference, which could
+ * be itself) is refused here, before any codec looks at it: references are followed one level only. */
+static HRESULT check_ref(struct sr_span *s, const WCHAR *method, const WCHAR *what, const VARIANT *v)
+{
+    if (arg_deref(v)) return S_OK;
+    return sr_error(E_INVALIDARG, span_iid(s), L"%ls: %ls is a by-reference VARIANT that refers to nothing usable "
+                    L"(a NULL reference, or a reference to another reference)", method, what);
+}
+
+#define CHECK_RESULT(method, p) \
+    do { if (!(p)) return sr_error(E_POINTER, span_iid(s), L"%ls: the result pointer is NULL", method); } while (0)
+
+/* A write of a number given as a double: the offset, then the value's range (values.c), then the bytes. */
+static HRESULT number_write(struct sr_span *s, const WCHAR *method, enum sr_type type, double offset, double value)
+{
+    ULONGLONG off;
+    BYTE bytes[8];
+    HRESULT hr;
+
+    CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = value_encode_double(method, L"value", span_iid(s), type, value, bytes))) return hr;
+    return span_io(s, method, SPAN_WRITE, off, value_type_size(type), bytes, 0);
+}
+
+/* The same for a value given as a VARIANT (the 64-bit writes: Decimal, VT_I8/VT_UI8, digit strings). */
+static HRESULT variant_write(struct sr_span *s, const WCHAR *method, enum sr_type type, double offset,
+                             const VARIANT *value)
+{
+    ULONGLONG off;
+    BYTE bytes[8];
+    HRESULT hr;
+
+    CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = check_ref(s, method, L"value", value))) return hr;
+    if (FAILED(hr = value_encode(method, L"value", span_iid(s), type, value, bytes))) return hr;
+    return span_io(s, method, SPAN_WRITE, off, value_type_size(type), bytes, 0);
+}
+
 HRESULT data_read_byte(struct sr_span *s, double offset, BYTE *value)
 {
+    CHECK_RESULT(L"ReadByte", value);
     return typed_read(s, L"ReadByte", offset, value, sizeof(*value));
 }
 
@@ -437,6 +440,7 @@ HRESULT data_write_byte(struct sr_span *s, double offset, LONG value)
 
 HRESULT data_read_int32(struct sr_span *s, double offset, LONG *value)
 {
+    CHECK_RESULT(L"ReadInt32", value);
     return typed_read(s, L"ReadInt32", offset, value, sizeof(*value));
 }
 
@@ -447,12 +451,120 @@ HRESULT data_write_int32(struct sr_span *s, double offset, LONG value)
 
 HRESULT data_read_double(struct sr_span *s, double offset, double *value)
 {
+    CHECK_RESULT(L"ReadDouble", value);
     return typed_read(s, L"ReadDouble", offset, value, sizeof(*value));
 }
 
 HRESULT data_write_double(struct sr_span *s, double offset, double value)
 {
     return typed_write(s, L"WriteDouble", offset, &value, sizeof(value));
+}
+
+HRESULT data_read_int8(struct sr_span *s, double offset, SHORT *value)
+{
+    signed char v;
+    HRESULT hr;
+
+    CHECK_RESULT(L"ReadInt8", value);
+    *value = 0;
+    if (SUCCEEDED(hr = typed_read(s, L"ReadInt8", offset, &v, sizeof(v)))) *value = v;
+    return hr;
+}
+
+HRESULT data_write_int8(struct sr_span *s, double offset, double value)
+{
+    return number_write(s, L"WriteInt8", SR_INT8, offset, value);
+}
+
+HRESULT data_read_int16(struct sr_span *s, double offset, SHORT *value)
+{
+    CHECK_RESULT(L"ReadInt16", value);
+    return typed_read(s, L"ReadInt16", offset, value, sizeof(*value));
+}
+
+HRESULT data_write_int16(struct sr_span *s, double offset, double value)
+{
+    return number_write(s, L"WriteInt16", SR_INT16, offset, value);
+}
+
+HRESULT data_read_uint16(struct sr_span *s, double offset, LONG *value)
+{
+    USHORT v;
+    HRESULT hr;
+
+    CHECK_RESULT(L"ReadUInt16", value);
+    *value = 0;
+    if (SUCCEEDED(hr = typed_read(s, L"ReadUInt16", offset, &v, sizeof(v)))) *value = v;
+    return hr;
+}
+
+HRESULT data_write_uint16(struct sr_span *s, double offset, double value)
+{
+    return number_write(s, L"WriteUInt16", SR_UINT16, offset, value);
+}
+
+HRESULT data_read_uint32(struct sr_span *s, double offset, double *value)
+{
+    ULONG v;
+    HRESULT hr;
+
+    CHECK_RESULT(L"ReadUInt32", value);
+    *value = 0;
+    if (SUCCEEDED(hr = typed_read(s, L"ReadUInt32", offset, &v, sizeof(v)))) *value = v;
+    return hr;
+}
+
+HRESULT data_write_uint32(struct sr_span *s, double offset, double value)
+{
+    return number_write(s, L"WriteUInt32", SR_UINT32, offset, value);
+}
+
+HRESULT data_read_int64(struct sr_span *s, double offset, VARIANT *value)
+{
+    LONGLONG v;
+    HRESULT hr;
+
+    CHECK_RESULT(L"ReadInt64", value);
+    VariantInit(value);
+    if (SUCCEEDED(hr = typed_read(s, L"ReadInt64", offset, &v, sizeof(v)))) value_from_int64(v, value);
+    return hr;
+}
+
+HRESULT data_write_int64(struct sr_span *s, double offset, VARIANT value)
+{
+    return variant_write(s, L"WriteInt64", SR_INT64, offset, &value);
+}
+
+HRESULT data_read_uint64(struct sr_span *s, double offset, VARIANT *value)
+{
+    ULONGLONG v;
+    HRESULT hr;
+
+    CHECK_RESULT(L"ReadUInt64", value);
+    VariantInit(value);
+    if (SUCCEEDED(hr = typed_read(s, L"ReadUInt64", offset, &v, sizeof(v)))) value_from_uint64(v, value);
+    return hr;
+}
+
+HRESULT data_write_uint64(struct sr_span *s, double offset, VARIANT value)
+{
+    return variant_write(s, L"WriteUInt64", SR_UINT64, offset, &value);
+}
+
+HRESULT data_read_single(struct sr_span *s, double offset, double *value)
+{
+    float v;
+    HRESULT hr;
+
+    CHECK_RESULT(L"ReadSingle", value);
+    *value = 0;
+    if (SUCCEEDED(hr = typed_read(s, L"ReadSingle", offset, &v, sizeof(v)))) *value = v; /* exact: every float is a double */
+    return hr;
+}
+
+HRESULT data_write_single(struct sr_span *s, double offset, double value)
+{
+    return number_write(s, L"WriteSingle", SR_SINGLE, offset, value);
 }
 
 HRESULT data_fill(struct sr_span *s, double offset, double count, LONG value)
@@ -476,62 +588,447 @@ HRESULT data_flush(struct sr_span *s, VARIANT offset, VARIANT count)
 
     if (FAILED(hr = arg_opt_number(method, L"offset", &offset, 0, span_iid(s), &off))) return hr;
     if (FAILED(hr = arg_opt_number(method, L"count", &count, 0, span_iid(s), &n))) return hr;
-    if (arg_missing(&count))
+    if (arg_missing(&count) || !n)
     {
-        size = span_size(s); /* default: from offset to the end */
+        size = span_size(s); /* missing or 0: from offset to the end, as FlushViewOfFile and MapView */
         n = size > off ? size - off : 0;
     }
     return span_io(s, method, SPAN_FLUSH, off, n, NULL, 0);
 }
 
-/* IDispatch fast path for the typed members (ReadByte ... WriteDouble, DISPIDs 104-109), shared by
- * regions and views. S_OK: the call was made and succeeded. S_FALSE: not taken; the caller goes the
- * type library's way, which checks everything. A failure: the member ran and failed, and its error
- * information is set (the caller turns it into the EXCEPINFO; a failed member is never run twice). */
-HRESULT data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPPARAMS *params, VARIANT *result)
+/* ---- arrays and structs: the bytes are copied once, then decoded; or encoded, then copied once ---- */
+
+/* Scratch for one call's bytes: on the stack when small (a frame, a short array), else on the heap. */
+struct scratch
 {
+    BYTE *p;
+    BYTE local[512];
+};
+
+static BYTE *scratch_get(struct scratch *sc, SIZE_T n)
+{
+    sc->p = n <= sizeof(sc->local) ? sc->local : HeapAlloc(GetProcessHeap(), 0, n);
+    return sc->p;
+}
+
+static void scratch_free(struct scratch *sc)
+{
+    if (sc->p && sc->p != sc->local) HeapFree(GetProcessHeap(), 0, sc->p);
+    sc->p = NULL;
+}
+
+/* count elements of type: the bytes they take, or an error when one call cannot move that many. */
+static HRESULT array_bytes(struct sr_span *s, const WCHAR *method, enum sr_type type, ULONGLONG count, SIZE_T *bytes)
+{
+    SIZE_T size = value_type_size(type);
+
+    if (count > SR_MAX_COUNT / size)
+        return sr_error(E_INVALIDARG, span_iid(s), L"%ls: count %I64u of %ls is more than one call can move (%I64u bytes)",
+                        method, count, value_type_name(type), SR_MAX_COUNT);
+    *bytes = (SIZE_T)(count * size);
+    return S_OK;
+}
+
+HRESULT data_read_array(struct sr_span *s, double offset, double count, VARIANT type, VARIANT *values)
+{
+    static const WCHAR method[] = L"ReadArray";
+    struct scratch sc = { NULL };
+    ULONGLONG off, n, i;
+    enum sr_type t;
+    SAFEARRAY *sa = NULL;
+    VARIANT *items;
+    SIZE_T bytes, size;
     HRESULT hr;
 
-    /* Scripts call the typed members (ReadByte ... WriteDouble, DISPIDs 104-109) in loops. With plain
-     * numbers for arguments (Integer, Long, Byte or Double, by value or by reference; a Double value
-     * for a Long parameter is left to the type library's rounding) the member is called directly.
-     * Any other call takes the type library's path (disp_invoke). */
-    if (id >= 104 && id <= 109 && (flags & DISPATCH_METHOD) && !(flags & (DISPATCH_PROPERTYPUT | DISPATCH_PROPERTYPUTREF))
-        && params && !params->cNamedArgs && params->cArgs == (id % 2 ? 2u : 1u))
+    CHECK_RESULT(method, values);
+    VariantInit(values);
+    CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = arg_number(method, L"count", count, span_iid(s), &n))) return hr;
+    if (FAILED(hr = check_ref(s, method, L"type", &type))) return hr;
+    if (FAILED(hr = value_parse_type(method, span_iid(s), &type, &t))) return hr;
+    if (FAILED(hr = array_bytes(s, method, t, n, &bytes))) return hr;
+    /* Bounds before memory: a count past the end allocates nothing. */
+    if (FAILED(hr = span_check(s, method, off, bytes))) return hr;
+    if (!scratch_get(&sc, bytes ? bytes : 1) || !(sa = SafeArrayCreateVector(VT_VARIANT, 0, (ULONG)n)))
     {
-        double num[2];
-        UINT i;
+        hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory for %I64u elements", method, n);
+        goto done;
+    }
+    if (FAILED(hr = span_io(s, method, SPAN_READ, off, bytes, sc.p, 0))) goto done;
+    size = value_type_size(t);
+    SafeArrayAccessData(sa, (void **)&items);
+    for (i = 0; i < n; i++) value_decode(t, sc.p + i * size, &items[i]);
+    SafeArrayUnaccessData(sa);
+    V_VT(values) = VT_ARRAY | VT_VARIANT;
+    V_ARRAY(values) = sa;
+    sa = NULL;
 
-        for (i = 0; i < params->cArgs; i++)
-        {
-            const VARIANT *v = &params->rgvarg[params->cArgs - 1 - i]; /* rgvarg holds the last argument first */
-            if (V_VT(v) == (VT_BYREF | VT_VARIANT) && V_VARIANTREF(v)) v = V_VARIANTREF(v); /* one level, as Invoke */
-            if (V_VT(v) == VT_I4) num[i] = V_I4(v);
-            else if (V_VT(v) == VT_I2) num[i] = V_I2(v);
-            else if (V_VT(v) == VT_UI1) num[i] = V_UI1(v);
-            else if (V_VT(v) == VT_R8 && (i == 0 || id == 109)) num[i] = V_R8(v);
-            else break;
-        }
-        if (i == params->cArgs)
-        {
-            VARIANT out;
-            BYTE b;
-            LONG l;
-            double d;
+done:
+    if (sa) SafeArrayDestroy(sa);
+    scratch_free(&sc);
+    return hr;
+}
 
-            VariantInit(&out);
-            switch (id)
-            {
-            case 104: hr = data_read_byte(s, num[0], &b); V_VT(&out) = VT_UI1; V_UI1(&out) = b; break;
-            case 105: hr = data_write_byte(s, num[0], (LONG)num[1]); break;
-            case 106: hr = data_read_int32(s, num[0], &l); V_VT(&out) = VT_I4; V_I4(&out) = l; break;
-            case 107: hr = data_write_int32(s, num[0], (LONG)num[1]); break;
-            case 108: hr = data_read_double(s, num[0], &d); V_VT(&out) = VT_R8; V_R8(&out) = d; break;
-            default:  hr = data_write_double(s, num[0], num[1]); break;
-            }
-            if (SUCCEEDED(hr) && result && V_VT(&out) != VT_EMPTY) *result = out;
-            return SUCCEEDED(hr) ? S_OK : hr; /* a failed member is not run again */
+HRESULT data_write_array(struct sr_span *s, double offset, VARIANT values, VARIANT type, LONG *written)
+{
+    static const WCHAR method[] = L"WriteArray";
+    struct scratch sc = { NULL };
+    VARIANT *items = NULL;
+    ULONG count = 0, i;
+    ULONGLONG off;
+    enum sr_type t;
+    SIZE_T bytes, size;
+    HRESULT hr;
+
+    CHECK_RESULT(method, written);
+    *written = 0;
+    CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = check_ref(s, method, L"values", &values)) || FAILED(hr = check_ref(s, method, L"type", &type)))
+        return hr;
+    if (FAILED(hr = value_parse_type(method, span_iid(s), &type, &t))) return hr;
+    if (FAILED(hr = values_collect(method, L"values", span_iid(s), &values, &items, &count))) return hr;
+    if (FAILED(hr = array_bytes(s, method, t, count, &bytes))) goto done;
+    if (FAILED(hr = span_check(s, method, off, bytes))) goto done;
+    if (!scratch_get(&sc, bytes ? bytes : 1))
+    {
+        hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory for %lu elements", method, count);
+        goto done;
+    }
+    /* Every element is encoded before any byte is written: one bad element writes nothing. */
+    size = value_type_size(t);
+    for (i = 0; i < count; i++)
+    {
+        WCHAR what[32];
+        __mingw_snwprintf(what, ARRAY_SIZE(what), L"element %lu", i);
+        if (FAILED(hr = value_encode(method, what, span_iid(s), t, &items[i], sc.p + i * size))) goto done;
+    }
+    if (SUCCEEDED(hr = span_io(s, method, SPAN_WRITE, off, bytes, sc.p, 0))) *written = (LONG)count;
+
+done:
+    values_free(items, count);
+    scratch_free(&sc);
+    return hr;
+}
+
+/* The caller's Byte(): by reference (VBA's and VBScript's variables: VT_BYREF|VT_ARRAY|VT_UI1, or a
+ * VT_BYREF|VT_VARIANT holding one, one level), or a VT_ARRAY|VT_UI1 whose SAFEARRAY is the caller's
+ * own (C, and the IDispatch fast path, which hands the caller's argument over as it is). */
+static HRESULT into_buffer(struct sr_span *s, const WCHAR *method, const VARIANT *arg, SAFEARRAY **out)
+{
+    const VARIANT *v = arg_deref(arg);
+    SAFEARRAY *sa;
+    HRESULT hr;
+
+    *out = NULL;
+    if (FAILED(hr = check_ref(s, method, L"buffer", arg))) return hr;
+    if (V_VT(v) == (VT_BYREF | VT_ARRAY | VT_UI1))
+    {
+        if (!V_ARRAYREF(v))
+            return sr_error(E_INVALIDARG, span_iid(s), L"%ls: buffer is a by-reference array with a NULL reference", method);
+        sa = *V_ARRAYREF(v);
+    }
+    else if (V_VT(v) == (VT_ARRAY | VT_UI1)) sa = V_ARRAY(v);
+    else
+        return sr_error(DISP_E_TYPEMISMATCH, span_iid(s), L"%ls: buffer must be a Byte() array, not %ls%ls", method,
+                        arg_missing(v) ? L"missing" : vt_name(V_VT(v) & ~VT_BYREF),
+                        (V_VT(v) & VT_ARRAY) ? L" of another element type" : L"");
+    if (sa && SafeArrayGetDim(sa) != 1)
+        return sr_error(E_INVALIDARG, span_iid(s), L"%ls: buffer must be a one-dimensional Byte() array, not %u-dimensional",
+                        method, SafeArrayGetDim(sa));
+    if (sa && SafeArrayGetElemsize(sa) != 1)
+        return sr_error(DISP_E_TYPEMISMATCH, span_iid(s), L"%ls: buffer's elements are %u bytes each, not bytes",
+                        method, SafeArrayGetElemsize(sa));
+    *out = sa;
+    return S_OK;
+}
+
+HRESULT data_read_into(struct sr_span *s, double offset, VARIANT buffer, LONG *count)
+{
+    static const WCHAR method[] = L"ReadInto";
+    SAFEARRAY *sa;
+    ULONGLONG off;
+    ULONG n;
+    HRESULT hr;
+
+    CHECK_RESULT(method, count);
+    *count = 0;
+    CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = into_buffer(s, method, &buffer, &sa))) return hr;
+    /* An array that was never given a size (Dim b() As Byte) has no bytes to fill. */
+    n = sa ? sa->rgsabound[0].cElements : 0;
+    if (!sa) return span_io(s, method, SPAN_READ, off, 0, NULL, 0);
+    if (n > SR_MAX_COUNT)
+        return sr_error(E_INVALIDARG, span_iid(s), L"%ls: buffer has %lu bytes, more than one call can fill (%I64u)",
+                        method, n, SR_MAX_COUNT);
+    /* Locked for the copy: the caller cannot ReDim or Erase it under us. One guarded copy, no scratch. */
+    if (FAILED(hr = SafeArrayLock(sa)))
+        return sr_error(hr, span_iid(s), L"%ls: the buffer cannot be locked (error %#lx)", method, hr);
+    if (SUCCEEDED(hr = span_io(s, method, SPAN_READ, off, n, sa->pvData, 0))) *count = (LONG)n;
+    SafeArrayUnlock(sa);
+    return hr;
+}
+
+/* A format argument as a string for format_parse (a NULL BSTR is the empty string). */
+static const WCHAR *format_text(BSTR format)
+{
+    return format ? format : L"";
+}
+
+HRESULT data_unpack(struct sr_span *s, double offset, BSTR format, VARIANT encoding, VARIANT *values)
+{
+    static const WCHAR method[] = L"Unpack";
+    struct scratch sc = { NULL };
+    struct sr_format *f = NULL;
+    struct sr_encoding enc;
+    ULONGLONG off;
+    SIZE_T size;
+    HRESULT hr;
+
+    CHECK_RESULT(method, values);
+    VariantInit(values);
+    CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = format_parse(method, span_iid(s), format_text(format), &f))) return hr;
+    if (FAILED(hr = text_parse_encoding(method, span_iid(s), &encoding, &enc))) goto done;
+    size = format_size(f);
+    if (FAILED(hr = span_check(s, method, off, size))) goto done;
+    if (!scratch_get(&sc, size ? size : 1))
+    {
+        hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory for %Iu bytes", method, size);
+        goto done;
+    }
+    /* One copy of the whole frame under the span's lock: the fields are consistent with each other
+     * as far as this process can make them (a writer that takes the region's Lock makes them so). */
+    if (FAILED(hr = span_io(s, method, SPAN_READ, off, size, sc.p, 0))) goto done;
+    hr = format_unpack(method, span_iid(s), f, sc.p, &enc, values);
+
+done:
+    scratch_free(&sc);
+    if (f) format_release(f);
+    return hr;
+}
+
+HRESULT data_pack(struct sr_span *s, double offset, BSTR format, VARIANT values, VARIANT encoding, LONG *written)
+{
+    static const WCHAR method[] = L"Pack";
+    struct scratch sc = { NULL };
+    struct sr_format *f = NULL;
+    struct sr_encoding enc;
+    VARIANT *items = NULL;
+    ULONG count = 0;
+    ULONGLONG off;
+    SIZE_T size;
+    HRESULT hr;
+
+    CHECK_RESULT(method, written);
+    *written = 0;
+    CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = format_parse(method, span_iid(s), format_text(format), &f))) return hr;
+    if (FAILED(hr = text_parse_encoding(method, span_iid(s), &encoding, &enc))) goto done;
+    if (FAILED(hr = check_ref(s, method, L"values", &values))) goto done;
+    if (FAILED(hr = values_collect(method, L"values", span_iid(s), &values, &items, &count))) goto done;
+    if (count != format_fields(f))
+    {
+        hr = sr_error(E_INVALIDARG, span_iid(s), L"%ls: format '%.100ls' has %lu field%ls, and %lu value%ls %ls given",
+                      method, format_text(format), format_fields(f), format_fields(f) == 1 ? L"" : L"s", count,
+                      count == 1 ? L"" : L"s", count == 1 ? L"was" : L"were");
+        goto done;
+    }
+    size = format_size(f);
+    if (size > SR_MAX_COUNT)
+    {
+        hr = sr_error(E_INVALIDARG, span_iid(s), L"%ls: format '%.100ls' is %Iu bytes, more than one call can write",
+                      method, format_text(format), size);
+        goto done;
+    }
+    if (FAILED(hr = span_check(s, method, off, size))) goto done;
+    if (!scratch_get(&sc, size ? size : 1))
+    {
+        hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory for %Iu bytes", method, size);
+        goto done;
+    }
+    /* Every field is encoded before any byte is written: a bad value writes nothing. */
+    if (FAILED(hr = format_pack(method, span_iid(s), f, items, count, &enc, sc.p))) goto done;
+    if (SUCCEEDED(hr = span_io(s, method, SPAN_WRITE, off, size, sc.p, 0))) *written = (LONG)size;
+
+done:
+    values_free(items, count);
+    scratch_free(&sc);
+    if (f) format_release(f);
+    return hr;
+}
+
+HRESULT data_calc_size(struct sr_span *s, BSTR format, LONG *bytes)
+{
+    static const WCHAR method[] = L"CalcSize";
+    struct sr_format *f;
+    SIZE_T size;
+    HRESULT hr;
+
+    CHECK_RESULT(method, bytes);
+    *bytes = 0;
+    /* No span: a format's size does not depend on the object, open or closed. */
+    if (FAILED(hr = format_parse(method, span_iid(s), format_text(format), &f))) return hr;
+    size = format_size(f);
+    format_release(f);
+    if (size > 0x7fffffff)
+        return sr_error(E_INVALIDARG, span_iid(s), L"%ls: format '%.100ls' is %Iu bytes, more than a Long holds",
+                        method, format_text(format), size);
+    *bytes = (LONG)size;
+    return S_OK;
+}
+
+/* ---- the IDispatch fast path ----
+ *
+ * What it adds: scripts call the scalar typed members (ReadByte ... WriteSingle, DISPIDs 104-125) in
+ * loops, and Unpack, ReadArray and ReadInto once per frame; going through ITypeInfo_Invoke costs more
+ * than the member itself. For the argument types a script passes (numbers as VT_I4, VT_I2, VT_UI1 or
+ * VT_R8, strings as VT_BSTR, variables as one level of VT_BYREF|VT_VARIANT) this calls the member
+ * directly, with the values ITypeInfo_Invoke would give it. Everything else (other flags, named or
+ * missing arguments, other types, a double for a Long parameter, whose rounding is the type
+ * library's) returns S_FALSE and takes the type library's path, which checks everything.
+ * One difference, on purpose: ReadInto's buffer is handed over as the caller passed it, so the caller's
+ * own array is filled whatever the type library does with a VARIANT parameter (Wine's copies a by-value
+ * array first, and a Byte() passed by value would be filled in a copy the caller never sees).
+ * S_OK: the call was made and succeeded. A failure: the member ran and failed, and its error
+ * information is set (the caller turns it into the EXCEPINFO; a failed member is never run twice). */
+
+/* A number argument, by value or through one VT_BYREF|VT_VARIANT (as Invoke unwraps it). as_long: the
+ * parameter is a Long, which takes no VT_R8 here (the type library rounds it). */
+static BOOL fast_number(const VARIANT *v, BOOL as_long, double *out)
+{
+    if (V_VT(v) == (VT_BYREF | VT_VARIANT) && V_VARIANTREF(v)) v = V_VARIANTREF(v);
+    switch (V_VT(v))
+    {
+    case VT_I4: *out = V_I4(v); return TRUE;
+    case VT_I2: *out = V_I2(v); return TRUE;
+    case VT_UI1: *out = V_UI1(v); return TRUE;
+    case VT_R8: *out = V_R8(v); return !as_long;
+    default: return FALSE;
+    }
+}
+
+/* A VARIANT parameter: passed on as it is, when it is of a type a script passes (a by-reference one
+ * must refer to a plain value). */
+static BOOL fast_variant(const VARIANT *v)
+{
+    if (V_VT(v) == (VT_BYREF | VT_VARIANT))
+    {
+        if (!V_VARIANTREF(v)) return FALSE;
+        v = V_VARIANTREF(v);
+    }
+    switch (V_VT(v))
+    {
+    case VT_I2: case VT_I4: case VT_R4: case VT_R8: case VT_BSTR: case VT_DECIMAL: case VT_I1: case VT_UI1:
+    case VT_UI2: case VT_UI4: case VT_I8: case VT_UI8: case VT_INT: case VT_UINT:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+/* A String parameter given as a plain VT_BSTR, or a variable holding one. */
+static BOOL fast_string(const VARIANT *v, BSTR *out)
+{
+    if (V_VT(v) == (VT_BYREF | VT_VARIANT) && V_VARIANTREF(v)) v = V_VARIANTREF(v);
+    if (V_VT(v) != VT_BSTR) return FALSE;
+    *out = V_BSTR(v);
+    return TRUE;
+}
+
+HRESULT data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPPARAMS *params, VARIANT *result)
+{
+    const VARIANT *arg[3];
+    VARIANT out, missing;
+    double num[2];
+    BSTR text;
+    HRESULT hr;
+    UINT i, n;
+
+    if (id < 104 || id > 129) return S_FALSE;
+    if (!(flags & DISPATCH_METHOD) || (flags & (DISPATCH_PROPERTYPUT | DISPATCH_PROPERTYPUTREF)) || !params
+        || params->cNamedArgs || params->cArgs > 3 || (params->cArgs && !params->rgvarg))
+        return S_FALSE;
+    n = params->cArgs;
+    for (i = 0; i < n; i++) arg[i] = &params->rgvarg[n - 1 - i]; /* rgvarg holds the last argument first */
+    VariantInit(&out);
+    V_VT(&missing) = VT_ERROR;
+    V_ERROR(&missing) = DISP_E_PARAMNOTFOUND;
+
+    if (id <= 125 && !(id & 1))
+    {
+        /* The reads: ReadX(offset). */
+        if (id == 110 || n != 1 || !fast_number(arg[0], FALSE, &num[0])) return S_FALSE;
+        switch (id)
+        {
+        case 104: { BYTE v; hr = data_read_byte(s, num[0], &v); V_VT(&out) = VT_UI1; V_UI1(&out) = v; break; }
+        case 106: { LONG v; hr = data_read_int32(s, num[0], &v); V_VT(&out) = VT_I4; V_I4(&out) = v; break; }
+        case 108: { double v; hr = data_read_double(s, num[0], &v); V_VT(&out) = VT_R8; V_R8(&out) = v; break; }
+        case 112: { SHORT v; hr = data_read_int8(s, num[0], &v); V_VT(&out) = VT_I2; V_I2(&out) = v; break; }
+        case 114: { SHORT v; hr = data_read_int16(s, num[0], &v); V_VT(&out) = VT_I2; V_I2(&out) = v; break; }
+        case 116: { LONG v; hr = data_read_uint16(s, num[0], &v); V_VT(&out) = VT_I4; V_I4(&out) = v; break; }
+        case 118: { double v; hr = data_read_uint32(s, num[0], &v); V_VT(&out) = VT_R8; V_R8(&out) = v; break; }
+        case 120: hr = data_read_int64(s, num[0], &out); break;
+        case 122: hr = data_read_uint64(s, num[0], &out); break;
+        default: { double v; hr = data_read_single(s, num[0], &v); V_VT(&out) = VT_R8; V_R8(&out) = v; break; }
         }
     }
-    return S_FALSE;
+    else if (id <= 125)
+    {
+        /* The writes: WriteX(offset, value); 111 (Flush) takes optional VARIANTs and is not one. */
+        BOOL long_value = id == 105 || id == 107, variant_value = id == 121 || id == 123;
+        if (id == 111 || n != 2 || !fast_number(arg[0], FALSE, &num[0])) return S_FALSE;
+        if (variant_value ? !fast_variant(arg[1]) : !fast_number(arg[1], long_value, &num[1])) return S_FALSE;
+        switch (id)
+        {
+        case 105: hr = data_write_byte(s, num[0], (LONG)num[1]); break;
+        case 107: hr = data_write_int32(s, num[0], (LONG)num[1]); break;
+        case 109: hr = data_write_double(s, num[0], num[1]); break;
+        case 113: hr = data_write_int8(s, num[0], num[1]); break;
+        case 115: hr = data_write_int16(s, num[0], num[1]); break;
+        case 117: hr = data_write_uint16(s, num[0], num[1]); break;
+        case 119: hr = data_write_uint32(s, num[0], num[1]); break;
+        case 121: hr = data_write_int64(s, num[0], *arg[1]); break;
+        case 123: hr = data_write_uint64(s, num[0], *arg[1]); break;
+        default:  hr = data_write_single(s, num[0], num[1]); break;
+        }
+    }
+    else if (id == 126)
+    {
+        /* ReadArray(offset, count, type) */
+        if (n != 3 || !fast_number(arg[0], FALSE, &num[0]) || !fast_number(arg[1], FALSE, &num[1])
+            || !fast_variant(arg[2]))
+            return S_FALSE;
+        hr = data_read_array(s, num[0], num[1], *arg[2], &out);
+    }
+    else if (id == 128)
+    {
+        /* ReadInto(offset, buffer): the caller's own array, never a copy. */
+        VARTYPE vt;
+        LONG count;
+        if (n != 2 || !fast_number(arg[0], FALSE, &num[0])) return S_FALSE;
+        vt = V_VT(arg[1]);
+        if (vt != (VT_BYREF | VT_VARIANT) && vt != (VT_BYREF | VT_ARRAY | VT_UI1) && vt != (VT_ARRAY | VT_UI1))
+            return S_FALSE;
+        hr = data_read_into(s, num[0], *arg[1], &count);
+        V_VT(&out) = VT_I4;
+        V_I4(&out) = count;
+    }
+    else if (id == 129)
+    {
+        /* Unpack(offset, format, [encoding]) */
+        if (n < 2 || !fast_number(arg[0], FALSE, &num[0]) || !fast_string(arg[1], &text)
+            || (n == 3 && !fast_variant(arg[2])))
+            return S_FALSE;
+        hr = data_unpack(s, num[0], text, n == 3 ? *arg[2] : missing, &out);
+    }
+    else return S_FALSE; /* 127 WriteArray: the type library's way */
+
+    if (FAILED(hr))
+    {
+        VariantClear(&out);
+        return hr; /* a failed member is not run again */
+    }
+    if (result) *result = out;
+    else VariantClear(&out);
+    return S_OK;
 }

@@ -30,14 +30,54 @@ static ITypeInfo *typeinfos[LAST_tid];
 
 static REFIID tid_ids[] = { &IID_ISharedRegion, &IID_ISharedView };
 
+HRESULT module_path(WCHAR **out)
+{
+    DWORD size = MAX_PATH, len;
+    WCHAR *path = NULL, *grown;
+
+    /* GetModuleFileNameW truncates silently (it returns the buffer's size): grow until the path fits,
+     * so that an install path longer than MAX_PATH is never cut short. */
+    for (;;)
+    {
+        grown = path ? HeapReAlloc(GetProcessHeap(), 0, path, size * sizeof(WCHAR))
+                     : HeapAlloc(GetProcessHeap(), 0, size * sizeof(WCHAR));
+        if (!grown) break;
+        path = grown;
+        if (!(len = GetModuleFileNameW(sr_instance, path, size)))
+        {
+            HeapFree(GetProcessHeap(), 0, path);
+            return HRESULT_FROM_WIN32(GetLastError());
+        }
+        if (len < size)
+        {
+            *out = path;
+            return S_OK;
+        }
+        if (size >= 32768) break;
+        size *= 2;
+    }
+    HeapFree(GetProcessHeap(), 0, path);
+    return E_OUTOFMEMORY;
+}
+
 static HRESULT load_typelib(void)
 {
-    WCHAR path[MAX_PATH];
+    WCHAR *path;
     ITypeLib *tl;
     HRESULT hr;
 
-    if (!GetModuleFileNameW(sr_instance, path, ARRAY_SIZE(path))) return HRESULT_FROM_WIN32(GetLastError());
-    if (FAILED(hr = LoadTypeLibEx(path, REGKIND_NONE, &tl))) return hr;
+    if (FAILED(hr = module_path(&path))) return hr;
+    hr = LoadTypeLibEx(path, REGKIND_NONE, &tl);
+    if (FAILED(hr) && wcslen(path) >= MAX_PATH)
+    {
+        /* Some oleaut32s read a type library only from a path of less than MAX_PATH characters: the
+         * short (8.3) form of a long install path usually is one. */
+        WCHAR short_path[MAX_PATH];
+        DWORD len = GetShortPathNameW(path, short_path, ARRAY_SIZE(short_path));
+        if (len && len < ARRAY_SIZE(short_path)) hr = LoadTypeLibEx(short_path, REGKIND_NONE, &tl);
+    }
+    HeapFree(GetProcessHeap(), 0, path);
+    if (FAILED(hr)) return hr;
     if (InterlockedCompareExchangePointer((void **)&typelib, tl, NULL))
         ITypeLib_Release(tl); /* another thread loaded it first */
     return S_OK;
@@ -281,7 +321,8 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
         break;
     case DLL_PROCESS_DETACH:
         if (reserved) break; /* process exit: touch nothing */
-        release_typelib();    /* real unload: only our own cache */
+        release_typelib();    /* real unload: only our own caches */
+        format_cache_free();
         break;
     }
     return TRUE;
@@ -299,7 +340,11 @@ HRESULT WINAPI DllCanUnloadNow(void)
 {
     LONG ref = InterlockedCompareExchange(&module_ref, 0, 0);
     TRACE("module count %ld", ref);
-    return ref ? S_FALSE : S_OK;
+    if (ref) return S_FALSE;
+    /* No object is left, so no lock is held: the lock keepers' threads end now (mapping.c), and
+     * nothing of ours runs when the caller unloads the DLL. */
+    keeper_stop_idle();
+    return S_OK;
 }
 
 HRESULT WINAPI DllRegisterServer(void)

@@ -3,10 +3,13 @@
  *
  * Every CreateFileMapping/OpenFileMapping/CreateFile/MapViewOfFile/UnmapViewOfFile and every
  * CloseHandle of the server is in this file:
- *   - struct sr_mapping owns the section, the file, the lock mutex and the signal event;
- *     mapping_release closes them all when the last reference goes;
+ *   - struct sr_mapping owns the section, the file, the lock mutex and the signal event's two
+ *     handles (one to wait, one to set); mapping_release closes them all when the last
+ *     reference goes;
  *   - struct sr_span owns one mapped view and one mapping reference; span_unbind unmaps
- *     the view and drops the reference.
+ *     the view and drops the reference;
+ *   - struct sr_keeper (the lock keepers) owns its thread, its two events and a handle on the
+ *     thread it serves; keeper_end closes them once the thread is gone.
  * A view object holds its own span, so its memory stays valid after the region object that
  * made it is closed or released (lifetime rule 1). When the last span and the last region
  * go, the last mapping reference goes, and with it every handle (rule 2).
@@ -14,6 +17,10 @@
 #include <wchar.h>
 #include "private.h"
 #include <sddl.h>
+
+#ifndef EVENT_QUERY_STATE
+#define EVENT_QUERY_STATE 0x0001
+#endif
 
 static DWORD allocation_granularity(void)
 {
@@ -34,7 +41,15 @@ static BOOL has_prefix(const WCHAR *s, const WCHAR *prefix)
     return !_wcsnicmp(s, prefix, wcslen(prefix));
 }
 
-HRESULT normalize_name(const WCHAR *method, const WCHAR *name, WCHAR **kernel_name)
+static const WCHAR *const sync_suffix[] = { L"@SharedRegion.Lock", L"@SharedRegion.Signal" };
+
+static BOOL has_suffix(const WCHAR *s, const WCHAR *suffix)
+{
+    size_t n = wcslen(s), m = wcslen(suffix);
+    return n >= m && !_wcsicmp(s + n - m, suffix);
+}
+
+HRESULT normalize_name(const WCHAR *method, const WCHAR *name, BOOL allow_sync_suffix, WCHAR **kernel_name)
 {
     const WCHAR *ns = L"Local\\", *rest = name;
     size_t len;
@@ -55,6 +70,12 @@ HRESULT normalize_name(const WCHAR *method, const WCHAR *name, WCHAR **kernel_na
         return sr_error(E_INVALIDARG, &IID_ISharedRegion,
                         L"%ls: the name '%ls' contains a backslash; only the namespace prefix (Local\\ or Global\\) may have one",
                         method, name);
+    /* A region called "x@SharedRegion.Lock" would take the name of region x's lock. */
+    if (!allow_sync_suffix && (has_suffix(rest, sync_suffix[SYNC_LOCK]) || has_suffix(rest, sync_suffix[SYNC_SIGNAL])))
+        return sr_error(E_INVALIDARG, &IID_ISharedRegion,
+                        L"%ls: the name '%ls' ends in '%ls', which is reserved for the lock and signal objects of "
+                        L"regions", method, name, has_suffix(rest, sync_suffix[SYNC_LOCK]) ? sync_suffix[SYNC_LOCK]
+                                                                                         : sync_suffix[SYNC_SIGNAL]);
     if (!(*kernel_name = HeapAlloc(GetProcessHeap(), 0, (wcslen(ns) + wcslen(rest) + 1) * sizeof(WCHAR))))
         return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", method);
     wcscpy(*kernel_name, ns);
@@ -77,10 +98,11 @@ static HRESULT mapping_adopt(const struct sr_bind *bind, HANDLE section, struct 
     }
     if (!map)
     {
-        CloseHandle(section);
+        if (section) CloseHandle(section);
         return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", bind->method);
     }
     map->ref = 1;
+    InitializeSRWLock(&map->sync_lock);
     map->access = bind->access;
     map->section = section;
     *out = map;
@@ -99,8 +121,12 @@ void mapping_release(struct sr_mapping *map)
     if (map->section) CloseHandle(map->section);
     if (map->file) CloseHandle(map->file);
     if (map->lock) CloseHandle(map->lock);
-    if (map->signal) CloseHandle(map->signal);
+    if (map->signal_wait) CloseHandle(map->signal_wait);
+    if (map->signal_set) CloseHandle(map->signal_set);
     if (map->sd) LocalFree(map->sd);
+    HeapFree(GetProcessHeap(), 0, map->sync_sd);
+    HeapFree(GetProcessHeap(), 0, map->sync_name[SYNC_LOCK]);
+    HeapFree(GetProcessHeap(), 0, map->sync_name[SYNC_SIGNAL]);
     HeapFree(GetProcessHeap(), 0, map->name);
     HeapFree(GetProcessHeap(), 0, map);
 }
@@ -119,7 +145,7 @@ typedef LONG (NTAPI *sr_nt_query_section)(HANDLE section, int info_class, void *
  * been in ntdll since Windows NT; it is looked up at run time because it is not in the import
  * libraries. Only if it is missing (a system that has none) is the section mapped whole and the
  * view measured, which is all the documented API offers; that fails for a section too large for
- * the address space, and says so. The handle needs SECTION_QUERY (mapping_open asks for it). */
+ * the address space, and says so. The handle needs SECTION_QUERY (open_section asks for it). */
 static HRESULT section_size(const WCHAR *method, HANDLE section, ULONGLONG *size)
 {
     static sr_nt_query_section query;
@@ -210,23 +236,382 @@ static HRESULT make_security(const struct sr_bind *bind, PSECURITY_DESCRIPTOR *s
     return S_OK;
 }
 
-static HRESULT sync_object(struct sr_mapping *map, const WCHAR *method, BOOL signal, BOOL claim, HANDLE *out);
+/* ---- the security of the lock and signal objects ----
+ *
+ * The section's DACL says who may read and who may write the region. The lock and the signal get
+ * the same grantees with the rights that access stands for on a mutex or an event: reading the
+ * section is waiting (SYNCHRONIZE: WaitSignal, and waiting for the lock); writing it is also taking
+ * and giving back the lock and setting the signal (MUTEX_MODIFY_STATE, EVENT_MODIFY_STATE); all
+ * access is all access; DELETE, READ_CONTROL, WRITE_DAC and WRITE_OWNER carry over. Copying the
+ * section's DACL unchanged would not do: GENERIC_READ on an event or a mutex does not include
+ * SYNCHRONIZE, so a reader could never wait. A Global\ region created without an sddl gets the
+ * token's default DACL, made explicit, so that objects other sessions can see never go without one. */
+static DWORD sync_rights(DWORD section_mask, enum sr_sync which)
+{
+    static const GENERIC_MAPPING section_generic =
+    {
+        STANDARD_RIGHTS_READ | SECTION_QUERY | SECTION_MAP_READ, STANDARD_RIGHTS_WRITE | SECTION_MAP_WRITE,
+        STANDARD_RIGHTS_EXECUTE | SECTION_MAP_EXECUTE, SECTION_ALL_ACCESS
+    };
+    DWORD mask = section_mask, rights;
 
-HRESULT mapping_create(const struct sr_bind *bind, struct sr_mapping **out, BOOL *created)
+    MapGenericMask(&mask, (GENERIC_MAPPING *)&section_generic);
+    if ((mask & SECTION_ALL_ACCESS) == SECTION_ALL_ACCESS) return which == SYNC_LOCK ? MUTEX_ALL_ACCESS : EVENT_ALL_ACCESS;
+    rights = mask & (DELETE | READ_CONTROL | WRITE_DAC | WRITE_OWNER);
+    if (mask & (SECTION_MAP_READ | SECTION_QUERY)) rights |= SYNCHRONIZE;
+    if (mask & SECTION_MAP_WRITE)
+        rights |= SYNCHRONIZE | (which == SYNC_LOCK ? MUTEX_MODIFY_STATE : EVENT_MODIFY_STATE | EVENT_QUERY_STATE);
+    return rights;
+}
+
+/* A security descriptor (one HeapAlloc block) with dacl's grantees and the rights above. */
+static HRESULT derive_sync_sd(const WCHAR *method, const ACL *dacl, BOOL protect, enum sr_sync which,
+                              PSECURITY_DESCRIPTOR *out)
+{
+    SECURITY_DESCRIPTOR *sd;
+    ACL *acl;
+    void *ace;
+    WORD i;
+
+    *out = NULL;
+    if (!(sd = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*sd) + dacl->AclSize)))
+        return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", method);
+    acl = (ACL *)(sd + 1);
+    memcpy(acl, dacl, dacl->AclSize);
+    for (i = 0; i < acl->AceCount; i++)
+    {
+        if (!GetAce(acl, i, &ace)) continue;
+        if (((ACE_HEADER *)ace)->AceType == ACCESS_ALLOWED_ACE_TYPE || ((ACE_HEADER *)ace)->AceType == ACCESS_DENIED_ACE_TYPE)
+            ((ACCESS_ALLOWED_ACE *)ace)->Mask = sync_rights(((ACCESS_ALLOWED_ACE *)ace)->Mask, which);
+    }
+    if (!InitializeSecurityDescriptor(sd, SECURITY_DESCRIPTOR_REVISION) || !SetSecurityDescriptorDacl(sd, TRUE, acl, FALSE)
+        || (protect && !SetSecurityDescriptorControl(sd, SE_DACL_PROTECTED, SE_DACL_PROTECTED)))
+    {
+        HRESULT hr = sr_win32_error(GetLastError(), &IID_ISharedRegion,
+                                    L"%ls: cannot build the security descriptor of the lock and signal objects", method);
+        HeapFree(GetProcessHeap(), 0, sd);
+        return hr;
+    }
+    *out = sd;
+    return S_OK;
+}
+
+/* The token's default DACL made into lock and signal rights, for Global\ objects without an sddl:
+ * objects that other sessions can see never go without a DACL. */
+static HRESULT token_sync_sd(const WCHAR *method, const WCHAR *name, enum sr_sync which, PSECURITY_DESCRIPTOR *out)
+{
+    TOKEN_DEFAULT_DACL *token_dacl = NULL;
+    DWORD len = 0;
+    HANDLE token;
+    HRESULT hr;
+
+    *out = NULL;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+        return sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot read the process's token", method);
+    GetTokenInformation(token, TokenDefaultDacl, NULL, 0, &len);
+    if (len && (token_dacl = HeapAlloc(GetProcessHeap(), 0, len))
+        && !GetTokenInformation(token, TokenDefaultDacl, token_dacl, len, &len))
+    {
+        HeapFree(GetProcessHeap(), 0, token_dacl);
+        token_dacl = NULL;
+    }
+    CloseHandle(token);
+    if (!token_dacl || !token_dacl->DefaultDacl)
+        hr = sr_error(E_ACCESSDENIED, &IID_ISharedRegion,
+                      L"%ls: the token has no default DACL, so the %ls of '%ls' would be open to every session; "
+                      L"pass an sddl", method, which == SYNC_LOCK ? L"lock mutex" : L"signal event", name);
+    else
+        hr = derive_sync_sd(method, token_dacl->DefaultDacl, TRUE, which, out);
+    HeapFree(GetProcessHeap(), 0, token_dacl);
+    return hr;
+}
+
+/* The DACL new lock and signal objects of map get: derived from the section's sddl, or for a Global\
+ * name the token's default DACL; else none (the system's default, as for the section). */
+static HRESULT make_sync_security(const WCHAR *method, struct sr_mapping *map)
+{
+    SECURITY_DESCRIPTOR_CONTROL control = 0;
+    BOOL present = FALSE, defaulted;
+    const ACL *dacl = NULL;
+    DWORD revision;
+    HRESULT hr = S_OK;
+    int i;
+
+    if (map->sd)
+    {
+        if (!GetSecurityDescriptorDacl(map->sd, &present, (PACL *)&dacl, &defaulted) || !present) dacl = NULL;
+        GetSecurityDescriptorControl(map->sd, &control, &revision);
+        /* No DACL at all ("D:NO_ACCESS_CONTROL") is the caller's choice for the section: the same here. */
+        for (i = 0; dacl && i < 2 && SUCCEEDED(hr); i++)
+            hr = derive_sync_sd(method, dacl, !!(control & SE_DACL_PROTECTED), i, &map->sync_sd[i]);
+    }
+    else if (map->name && has_prefix(map->name, L"Global\\"))
+        for (i = 0; i < 2 && SUCCEEDED(hr); i++) hr = token_sync_sd(method, map->name, i, &map->sync_sd[i]);
+    return hr;
+}
+
+/* ---- the lock and signal objects ---- */
+
+static const struct
+{
+    enum sr_sync which;
+    DWORD access;            /* what an existing object is opened for: only what the call needs */
+} needs[] =
+{
+    [NEED_LOCK] = { SYNC_LOCK, SYNCHRONIZE | MUTEX_MODIFY_STATE },
+    [NEED_WAIT] = { SYNC_SIGNAL, SYNCHRONIZE },
+    [NEED_SET]  = { SYNC_SIGNAL, EVENT_MODIFY_STATE },
+};
+
+static HANDLE *sync_slot(struct sr_mapping *map, enum sr_need need)
+{
+    return need == NEED_LOCK ? &map->lock : need == NEED_WAIT ? &map->signal_wait : &map->signal_set;
+}
+
+static const WCHAR *sync_noun(enum sr_sync which)
+{
+    return which == SYNC_LOCK ? L"lock mutex" : L"signal event";
+}
+
+/* The kernel name of the lock or signal object (HeapAlloc), or NULL for the private objects of an
+ * anonymous region that was given no LockName/SignalName. */
+static HRESULT sync_kernel_name(struct sr_mapping *map, const WCHAR *method, enum sr_sync which, WCHAR **out)
+{
+    const WCHAR *base = map->sync_name[which] ? map->sync_name[which] : map->name;
+
+    *out = NULL;
+    if (!base) return S_OK;
+    if (!(*out = HeapAlloc(GetProcessHeap(), 0, (wcslen(base) + wcslen(sync_suffix[which]) + 1) * sizeof(WCHAR))))
+        return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", method);
+    wcscpy(*out, base);
+    if (!map->sync_name[which]) wcscat(*out, sync_suffix[which]);
+    return S_OK;
+}
+
+/* Create the object, or open the existing one for exactly `access` (CreateMutexEx and CreateEventEx
+ * do both in one call, so there is no window between a failed open and a create). */
+static HANDLE sync_create(struct sr_mapping *map, enum sr_sync which, const WCHAR *name, DWORD access, BOOL *existed)
+{
+    SECURITY_ATTRIBUTES sa = { sizeof(sa), map->sync_sd[which], FALSE };
+    HANDLE h = which == SYNC_LOCK ? CreateMutexExW(sa.lpSecurityDescriptor ? &sa : NULL, name, 0, access)
+                                  : CreateEventExW(sa.lpSecurityDescriptor ? &sa : NULL, name, 0, access);
+    *existed = h && GetLastError() == ERROR_ALREADY_EXISTS;
+    return h;
+}
+
+/* Open what need asks for into its slot. map->sync_lock held exclusively. */
+static HRESULT sync_open(struct sr_mapping *map, const WCHAR *method, enum sr_need need)
+{
+    enum sr_sync which = needs[need].which;
+    DWORD access = needs[need].access;
+    WCHAR *name = NULL;
+    BOOL existed;
+    HANDLE h;
+    HRESULT hr;
+
+    if (FAILED(hr = sync_kernel_name(map, method, which, &name))) return hr;
+    /* A private event is one object behind both slots. */
+    if (!name && which == SYNC_SIGNAL) access = SYNCHRONIZE | EVENT_MODIFY_STATE;
+    if (!(h = sync_create(map, which, name, access, &existed)))
+    {
+        DWORD err = GetLastError();
+        if (err == ERROR_INVALID_HANDLE)
+            hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: the region's %ls '%ls' cannot be used: that name belongs "
+                                L"to another kind of kernel object", method, sync_noun(which), name);
+        else
+            hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: cannot open the region's %ls '%ls'", method,
+                                sync_noun(which), name ? name : L"(anonymous)");
+        goto done;
+    }
+    *sync_slot(map, need) = h;
+    if (!name && which == SYNC_SIGNAL)
+    {
+        HANDLE *other = sync_slot(map, need == NEED_WAIT ? NEED_SET : NEED_WAIT);
+        if (!*other && !DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), other, 0, FALSE, DUPLICATE_SAME_ACCESS))
+            *other = NULL;
+    }
+done:
+    HeapFree(GetProcessHeap(), 0, name);
+    return hr;
+}
+
+HRESULT mapping_sync_object(struct sr_mapping *map, const WCHAR *method, enum sr_need need, HANDLE *out)
+{
+    HRESULT hr = S_OK;
+
+    AcquireSRWLockExclusive(&map->sync_lock);
+    map->sync_used[needs[need].which] = TRUE;
+    if (!*sync_slot(map, need)) hr = sync_open(map, method, need);
+    *out = *sync_slot(map, need);
+    ReleaseSRWLockExclusive(&map->sync_lock);
+    return hr;
+}
+
+void mapping_sync_prefetch(struct sr_mapping *map)
+{
+    AcquireSRWLockExclusive(&map->sync_lock);
+    if (map->name || map->sync_name[SYNC_LOCK])
+    {
+        if (!map->lock) sync_open(map, L"Open", NEED_LOCK);
+        if (!map->signal_wait && !map->signal_set) sync_open(map, L"Open", NEED_WAIT);
+        SetErrorInfo(0, NULL); /* a DACL that refuses them is reported when they are used */
+    }
+    ReleaseSRWLockExclusive(&map->sync_lock);
+}
+
+HRESULT mapping_get_sync_name(struct sr_mapping *map, enum sr_sync which, BSTR *out)
+{
+    WCHAR *name = NULL;
+    HRESULT hr;
+
+    AcquireSRWLockShared(&map->sync_lock);
+    hr = sync_kernel_name(map, which == SYNC_LOCK ? L"LockName" : L"SignalName", which, &name);
+    ReleaseSRWLockShared(&map->sync_lock);
+    if (FAILED(hr)) return hr;
+    *out = SysAllocString(name ? name : L"");
+    HeapFree(GetProcessHeap(), 0, name);
+    return *out ? S_OK : E_OUTOFMEMORY;
+}
+
+HRESULT mapping_set_sync_name(struct sr_mapping *map, const WCHAR *method, enum sr_sync which, const WCHAR *name)
+{
+    HRESULT hr = S_OK;
+    WCHAR *kname;
+
+    if (!name || !*name)
+        return sr_error(E_INVALIDARG, &IID_ISharedRegion, L"%ls: the name is empty; give the kernel name of a %ls",
+                        method, which == SYNC_LOCK ? L"mutex" : L"event");
+    if (FAILED(hr = normalize_name(method, name, TRUE, &kname))) return hr;
+    AcquireSRWLockExclusive(&map->sync_lock);
+    /* A Global\ name gets a DACL when it is created, even for a region that has none. */
+    if (!map->sync_sd[which] && has_prefix(kname, L"Global\\")
+        && FAILED(hr = token_sync_sd(method, kname, which, &map->sync_sd[which])))
+    {
+        HeapFree(GetProcessHeap(), 0, kname);
+        goto done;
+    }
+    if (map->sync_used[which])
+    {
+        hr = sr_error(HRESULT_FROM_WIN32(ERROR_BUSY), &IID_ISharedRegion,
+                      L"%ls: the region's %ls is already in use (%ls was called on this region); set %ls before the "
+                      L"first %ls", method, sync_noun(which), which == SYNC_LOCK ? L"Lock or Unlock" : L"Signal or WaitSignal",
+                      method, which == SYNC_LOCK ? L"Lock" : L"Signal or WaitSignal");
+        HeapFree(GetProcessHeap(), 0, kname);
+        goto done;
+    }
+    /* The objects opened under the old name (never used) are let go; the new ones open on first use. */
+    if (which == SYNC_LOCK)
+    {
+        if (map->lock) CloseHandle(map->lock);
+        map->lock = NULL;
+    }
+    else
+    {
+        if (map->signal_wait) CloseHandle(map->signal_wait);
+        if (map->signal_set) CloseHandle(map->signal_set);
+        map->signal_wait = map->signal_set = NULL;
+    }
+    HeapFree(GetProcessHeap(), 0, map->sync_name[which]);
+    map->sync_name[which] = kname;
+done:
+    ReleaseSRWLockExclusive(&map->sync_lock);
+    return hr;
+}
+
+/* Create: claim the lock and signal names for the new region, before its section exists, so that no
+ * peer's Open can create them first and no other program's objects are adopted. *taken: an object
+ * already had the name (someone else's, or a peer creating the same region right now). */
+static HRESULT sync_claim(struct sr_mapping *map, const WCHAR *method, enum sr_sync which, BOOL *taken)
+{
+    WCHAR *name = NULL;
+    BOOL existed = FALSE;
+    HANDLE h;
+    HRESULT hr;
+    DWORD err;
+
+    *taken = FALSE;
+    if (FAILED(hr = sync_kernel_name(map, method, which, &name)) || !name) return hr;
+    h = sync_create(map, which, name, SYNCHRONIZE | (which == SYNC_LOCK ? MUTEX_MODIFY_STATE : EVENT_MODIFY_STATE), &existed);
+    err = GetLastError();
+    if (h && !existed)
+    {
+        if (which == SYNC_LOCK) map->lock = h;
+        else map->signal_set = h;
+        goto done;
+    }
+    if (h) CloseHandle(h);
+    if (h || err == ERROR_ACCESS_DENIED || err == ERROR_INVALID_HANDLE)
+    {
+        *taken = TRUE;
+        hr = sr_error(HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), &IID_ISharedRegion,
+                      L"%ls: the region's %ls '%ls' already exists, held by another program, so this region cannot "
+                      L"claim it; %ls never adopts an existing lock or signal object", method, sync_noun(which), name,
+                      method);
+    }
+    else
+        hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: cannot create the region's %ls '%ls'", method,
+                            sync_noun(which), name);
+done:
+    HeapFree(GetProcessHeap(), 0, name);
+    return hr;
+}
+
+/* ---- page-file-backed regions: Create, OpenOrCreate, Open ---- */
+
+/* Is there a section (or another object) under the name? */
+static BOOL name_exists(const WCHAR *name)
+{
+    HANDLE h = OpenFileMappingW(FILE_MAP_READ, FALSE, name);
+    if (h) CloseHandle(h);
+    return h || GetLastError() != ERROR_FILE_NOT_FOUND;
+}
+
+static HRESULT exists_error(const struct sr_bind *bind)
+{
+    return sr_error(HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), &IID_ISharedRegion,
+                    L"%ls: a region named '%ls' already exists; Create never opens an existing name "
+                    L"(use Open or OpenOrCreate)", bind->method, bind->name);
+}
+
+/* One attempt at creating: the claims, then the section. *raced: the name (or one of its lock and
+ * signal names) turned out to be taken, which for OpenOrCreate means "open it instead". */
+static HRESULT create_section(const struct sr_bind *bind, struct sr_mapping **out, BOOL *raced)
 {
     SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, FALSE };
     struct sr_mapping *map = NULL;
     PSECURITY_DESCRIPTOR sd = NULL;
+    BOOL taken = FALSE;
     HANDLE section;
     DWORD err;
     HRESULT hr;
 
     *out = NULL;
-    *created = FALSE;
+    *raced = FALSE;
     if (FAILED(hr = make_security(bind, &sd))) goto done;
-    sa.lpSecurityDescriptor = sd;
-
-    section = CreateFileMappingW(INVALID_HANDLE_VALUE, sd ? &sa : NULL, PAGE_READWRITE,
+    if (FAILED(hr = mapping_adopt(bind, NULL, &map))) goto done;
+    map->sd = sd;
+    sd = NULL;
+    map->size = bind->size;
+    if (FAILED(hr = make_sync_security(bind->method, map))) goto done;
+    if (map->name)
+    {
+        enum sr_sync which;
+        for (which = SYNC_LOCK; which <= SYNC_SIGNAL; which++)
+            if (FAILED(hr = sync_claim(map, bind->method, which, &taken)))
+            {
+                /* The region exists: say that, not which of its objects was met first. */
+                if (taken && name_exists(bind->name))
+                {
+                    *raced = TRUE;
+                    if (!bind->open_existing) hr = exists_error(bind);
+                }
+                else if (taken && bind->open_existing)
+                    *raced = TRUE; /* perhaps a peer between its claims and its section: try again */
+                goto done;
+            }
+    }
+    sa.lpSecurityDescriptor = map->sd;
+    section = CreateFileMappingW(INVALID_HANDLE_VALUE, map->sd ? &sa : NULL, PAGE_READWRITE,
                                  (DWORD)(bind->size >> 32), (DWORD)bind->size, bind->name);
     err = GetLastError();
     if (!section)
@@ -235,40 +620,22 @@ HRESULT mapping_create(const struct sr_bind *bind, struct sr_mapping **out, BOOL
             hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: cannot create a region of %I64u bytes",
                                 bind->method, bind->size);
         else if (bind->name && name_taken(bind, err))
+        {
+            *raced = TRUE;
             hr = taken_error(bind, err);
+        }
         else
             hr = name_error(bind, err, L"create");
         goto done;
     }
-    if (err == ERROR_ALREADY_EXISTS && !bind->open_existing)
-    {
-        CloseHandle(section);
-        hr = sr_error(HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), &IID_ISharedRegion,
-                      L"%ls: a region named '%ls' already exists; Create never opens an existing name "
-                      L"(use Open or OpenOrCreate)", bind->method, bind->name);
-        goto done;
-    }
-    if (FAILED(hr = mapping_adopt(bind, section, &map))) goto done;
-    map->size = bind->size;
+    map->section = section;
     if (err == ERROR_ALREADY_EXISTS)
     {
-        if (FAILED(hr = section_size(bind->method, section, &map->size))) goto done;
+        /* Only a program that ignores the claimed names gets here. */
+        *raced = TRUE;
+        hr = exists_error(bind);
+        goto done;
     }
-    else
-    {
-        *created = TRUE;
-        map->sd = sd;
-        sd = NULL;
-        /* A creator with a security descriptor claims the lock and signal names with it now. */
-        if (map->sd && map->name)
-        {
-            HANDLE h;
-            if (FAILED(hr = sync_object(map, bind->method, FALSE, TRUE, &h))) goto done;
-            if (FAILED(hr = sync_object(map, bind->method, TRUE, TRUE, &h))) goto done;
-        }
-    }
-    TRACE("%ls: section %p, %I64u bytes, created %d", bind->name ? bind->name : L"anonymous",
-          section, map->size, *created);
     *out = map;
     map = NULL;
     hr = S_OK;
@@ -279,91 +646,220 @@ done:
     return hr;
 }
 
-HRESULT mapping_open(const struct sr_bind *bind, struct sr_mapping **out)
+/* An existing section by name, for exactly the access asked. FALSE with *err when it cannot. */
+static HRESULT open_section(const struct sr_bind *bind, DWORD access, struct sr_mapping **out, DWORD *err)
 {
-    DWORD desired = bind->access == RegionReadWrite ? FILE_MAP_READ | FILE_MAP_WRITE : FILE_MAP_READ;
+    DWORD desired = access == RegionReadWrite ? FILE_MAP_READ | FILE_MAP_WRITE : FILE_MAP_READ;
     struct sr_mapping *map = NULL;
     HANDLE section;
     HRESULT hr;
 
     *out = NULL;
+    *err = 0;
     /* SECTION_QUERY: section_size asks the section its size (generic read grants it). */
     if (!(section = OpenFileMappingW(desired | SECTION_QUERY, FALSE, bind->name)))
     {
-        DWORD err = GetLastError();
-        if (err == ERROR_FILE_NOT_FOUND)
-            hr = sr_error(HRESULT_FROM_WIN32(err), &IID_ISharedRegion,
-                          L"%ls: no region named '%ls' exists", bind->method, bind->name);
-        else
-            hr = name_error(bind, err, L"open");
+        *err = GetLastError();
+        return S_FALSE;
+    }
+    if (FAILED(hr = mapping_adopt(bind, section, &map))) return hr;
+    map->access = access;
+    if (FAILED(hr = section_size(bind->method, section, &map->size))
+        || FAILED(hr = make_sync_security(bind->method, map)))
+    {
+        mapping_release(map);
+        return hr;
+    }
+    *out = map;
+    return S_OK;
+}
+
+HRESULT mapping_create(const struct sr_bind *bind, struct sr_mapping **out, BOOL *created)
+{
+    struct sr_mapping *map = NULL;
+    BOOL raced = FALSE;
+    unsigned int attempt;
+    DWORD err;
+    HRESULT hr;
+
+    *out = NULL;
+    *created = FALSE;
+    if (!bind->open_existing || !bind->name)
+    {
+        if (SUCCEEDED(hr = create_section(bind, &map, &raced))) *created = TRUE;
         goto done;
     }
-    if (FAILED(hr = mapping_adopt(bind, section, &map))) goto done;
-    if (FAILED(hr = section_size(bind->method, section, &map->size))) goto done;
-    TRACE("%ls: section %p, %I64u bytes", bind->name, section, map->size);
-    *out = map;
-    map = NULL;
-    hr = S_OK;
+    /* OpenOrCreate: open an existing name for read and write, as Open does (creating "over" it would
+     * ask for rights a DACL short of all access refuses); create only a missing one. Another program
+     * may create or remove the name between the two calls: try again a few times. */
+    for (attempt = 0; attempt < 8; attempt++)
+    {
+        if (attempt) Sleep(attempt);
+        if (FAILED(hr = open_section(bind, RegionReadWrite, &map, &err))) goto done;
+        if (hr == S_OK) goto done;
+        if (err != ERROR_FILE_NOT_FOUND)
+        {
+            hr = err == ERROR_ACCESS_DENIED || err == ERROR_INVALID_HANDLE ? taken_error(bind, err)
+                                                                          : name_error(bind, err, L"open");
+            goto done;
+        }
+        if (SUCCEEDED(hr = create_section(bind, &map, &raced)))
+        {
+            *created = TRUE;
+            goto done;
+        }
+        if (!raced) goto done;
+    }
+    /* hr: the last attempt's error (a lock or signal name held without its region, for example). */
 
 done:
-    mapping_release(map);
+    if (SUCCEEDED(hr))
+    {
+        TRACE("%ls: section %p, %I64u bytes, created %d", bind->name ? bind->name : L"anonymous",
+              map->section, map->size, *created);
+        *out = map;
+        hr = S_OK;
+    }
     return hr;
+}
+
+HRESULT mapping_open(const struct sr_bind *bind, struct sr_mapping **out)
+{
+    DWORD err;
+    HRESULT hr;
+
+    *out = NULL;
+    if ((hr = open_section(bind, bind->access, out, &err)) != S_FALSE) return hr;
+    if (err == ERROR_FILE_NOT_FOUND)
+        return sr_error(HRESULT_FROM_WIN32(err), &IID_ISharedRegion, L"%ls: no region named '%ls' exists",
+                        bind->method, bind->name);
+    return name_error(bind, err, L"open");
+}
+
+/* ---- file-backed regions: OpenFile, CreateFile ---- */
+
+HRESULT file_path(const WCHAR *method, const WCHAR *path, WCHAR **full)
+{
+    DWORD len, got;
+    WCHAR *buf;
+
+    *full = NULL;
+    if (wcslen(path) > 32767 - 8)
+        return sr_error(E_INVALIDARG, &IID_ISharedRegion,
+                        L"%ls: '%.300ls...' is not a usable path (%Iu characters; a path has at most 32767)", method, path,
+                        wcslen(path));
+    /* GetFullPathNameW resolves a relative path against the process's current directory, which any
+     * thread of the host may change: the documented rule (scripts should pass absolute paths). */
+    if (!(len = GetFullPathNameW(path, 0, NULL, NULL)))
+        return sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: '%.300ls' is not a usable path", method, path);
+    if (!(buf = HeapAlloc(GetProcessHeap(), 0, (len + 8) * sizeof(WCHAR))))
+        return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", method);
+    if (len > 32767 - 8 || !(got = GetFullPathNameW(path, len, buf + 4, NULL)) || got >= len)
+    {
+        HeapFree(GetProcessHeap(), 0, buf);
+        return sr_error(E_INVALIDARG, &IID_ISharedRegion, L"%ls: '%.300ls' is not a usable path", method, path);
+    }
+    /* \\?\ lifts MAX_PATH in hosts that are not long-path aware: the path goes to the file system as
+     * it is, so it must be the full path made above. A device path (\\.\...) or one that already has
+     * the prefix is kept as it is; GetFileType refuses what is not a disk file. */
+    if (!wcsncmp(buf + 4, L"\\\\?\\", 4) || !wcsncmp(buf + 4, L"\\\\.\\", 4))
+        memmove(buf, buf + 4, (got + 1) * sizeof(WCHAR));
+    else if (!wcsncmp(buf + 4, L"\\\\", 2)) /* \\server\share\x -> \\?\UNC\server\share\x */
+    {
+        memmove(buf + 8, buf + 6, (got - 1) * sizeof(WCHAR));
+        memcpy(buf, L"\\\\?\\UNC\\", 8 * sizeof(WCHAR));
+    }
+    else
+        memcpy(buf, L"\\\\?\\", 4 * sizeof(WCHAR));
+    *full = buf;
+    return S_OK;
+}
+
+/* The path as the user would write it (without \\?\), for messages and FilePath. */
+static const WCHAR *shown_path(const WCHAR *path)
+{
+    return wcsncmp(path, L"\\\\?\\", 4) || !wcsncmp(path, L"\\\\?\\UNC\\", 8) ? path : path + 4;
 }
 
 HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out)
 {
     static const DWORD protect[] = { PAGE_READWRITE, PAGE_READONLY, PAGE_WRITECOPY };
+    const WCHAR *shown = shown_path(bind->path);
     struct sr_mapping *map = NULL;
     LARGE_INTEGER file_size;
     ULONGLONG size;
     HANDLE file = INVALID_HANDLE_VALUE, section;
-    DWORD attrs, err;
+    DWORD attrs, err, type;
+    BOOL made = FALSE;
     HRESULT hr;
 
     *out = NULL;
-    attrs = GetFileAttributesW(bind->path);
-    if (attrs == INVALID_FILE_ATTRIBUTES)
+    if (!bind->new_file)
     {
-        hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot open '%ls'", bind->method, bind->path);
-        goto done;
+        /* A path the attributes cannot be read of (a pipe, a device) goes on to CreateFileW, whose
+         * error or GetFileType below is the answer. */
+        attrs = GetFileAttributesW(bind->path);
+        if (attrs == INVALID_FILE_ATTRIBUTES && (GetLastError() == ERROR_FILE_NOT_FOUND || GetLastError() == ERROR_PATH_NOT_FOUND))
+        {
+            hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot open '%ls'", bind->method, shown);
+            goto done;
+        }
+        if (attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY))
+        {
+            hr = sr_error(HRESULT_FROM_WIN32(ERROR_DIRECTORY_NOT_SUPPORTED), &IID_ISharedRegion,
+                          L"%ls: '%ls' is a directory, not a file", bind->method, shown);
+            goto done;
+        }
     }
-    if (attrs & FILE_ATTRIBUTE_DIRECTORY)
-    {
-        hr = sr_error(HRESULT_FROM_WIN32(ERROR_DIRECTORY_NOT_SUPPORTED), &IID_ISharedRegion,
-                      L"%ls: '%ls' is a directory, not a file", bind->method, bind->path);
-        goto done;
-    }
-    file = CreateFileW(bind->path, GENERIC_READ | (bind->access == RegionReadWrite ? GENERIC_WRITE : 0),
-                       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
-                       FILE_ATTRIBUTE_NORMAL, NULL);
+    /* SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION: should the path name a pipe (\\.\pipe\x), its
+     * server may identify the caller but never impersonate it. */
+    file = CreateFileW(bind->path, GENERIC_READ | (bind->access == RegionReadWrite ? GENERIC_WRITE : 0)
+                       | (bind->new_file ? DELETE : 0),
+                       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                       bind->new_file ? CREATE_NEW : OPEN_EXISTING,
+                       FILE_ATTRIBUTE_NORMAL | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, NULL);
     if (file == INVALID_HANDLE_VALUE)
     {
         err = GetLastError();
-        hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: cannot open '%ls' for %ls%ls", bind->method,
-                            bind->path, access_name(bind->access),
-                            err == ERROR_SHARING_VIOLATION ? L" (another program has it open without sharing)" : L"");
+        if (bind->new_file && (err == ERROR_FILE_EXISTS || err == ERROR_ALREADY_EXISTS))
+            hr = sr_error(HRESULT_FROM_WIN32(ERROR_FILE_EXISTS), &IID_ISharedRegion,
+                          L"%ls: '%ls' already exists; CreateFile never overwrites a file (use OpenFile)", bind->method,
+                          shown);
+        else
+            hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: cannot %ls '%ls' for %ls%ls", bind->method,
+                                bind->new_file ? L"create" : L"open", shown, access_name(bind->access),
+                                err == ERROR_SHARING_VIOLATION ? L" (another program has it open without sharing)" : L"");
+        goto done;
+    }
+    made = bind->new_file;
+    /* A mapping needs a disk file: a pipe, a console or a device is refused before anything else. */
+    if ((type = GetFileType(file)) != FILE_TYPE_DISK)
+    {
+        hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"%ls: '%ls' is not a disk file (it is a %ls)", bind->method,
+                      shown, type == FILE_TYPE_PIPE ? L"pipe" : type == FILE_TYPE_CHAR ? L"character device" : L"device");
         goto done;
     }
     if (!GetFileSizeEx(file, &file_size))
     {
         hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot read the size of '%ls'",
-                            bind->method, bind->path);
+                            bind->method, shown);
         goto done;
     }
     size = bind->size ? bind->size : (ULONGLONG)file_size.QuadPart;
     if (!size)
     {
         hr = sr_error(SR_E_EMPTYFILE, &IID_ISharedRegion,
-                      L"%ls: '%ls' is empty; pass a size to grow it (ReadWrite only)", bind->method, bind->path);
+                      L"%ls: '%ls' is empty; pass a size to grow it (ReadWrite only)", bind->method, shown);
         goto done;
     }
     if (size > (ULONGLONG)file_size.QuadPart && bind->access != RegionReadWrite)
     {
         hr = sr_error(E_INVALIDARG, &IID_ISharedRegion,
                       L"%ls: size %I64u is larger than '%ls' (%I64u bytes); only a ReadWrite mapping can grow a file",
-                      bind->method, size, bind->path, (ULONGLONG)file_size.QuadPart);
+                      bind->method, size, shown, (ULONGLONG)file_size.QuadPart);
         goto done;
     }
+    /* A new file grows to size through the mapping: the system zero-fills it. */
     section = CreateFileMappingW(file, NULL, protect[bind->access], (DWORD)(size >> 32), (DWORD)size, bind->name);
     err = GetLastError();
     if (!section)
@@ -371,77 +867,312 @@ HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out)
         if (bind->name && name_taken(bind, err)) hr = taken_error(bind, err);
         else if (bind->name) hr = name_error(bind, err, L"create");
         else hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: cannot map %I64u bytes of '%ls'",
-                                 bind->method, size, bind->path);
+                                 bind->method, size, shown);
         goto done;
     }
     if (err == ERROR_ALREADY_EXISTS)
     {
         CloseHandle(section);
         hr = sr_error(HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), &IID_ISharedRegion,
-                      L"%ls: a region named '%ls' already exists; OpenFile never shares a mapping under a name "
-                      L"that is taken", bind->method, bind->name);
+                      L"%ls: a region named '%ls' already exists; %ls never shares a mapping under a name "
+                      L"that is taken", bind->method, bind->name, bind->method);
         goto done;
     }
     if (FAILED(hr = mapping_adopt(bind, section, &map))) goto done;
     map->file = file;
     file = INVALID_HANDLE_VALUE;
     map->size = size;
-    TRACE("%ls: section %p, %I64u bytes", bind->path, section, size);
+    if (FAILED(hr = make_sync_security(bind->method, map))) goto done;
+    TRACE("%ls: section %p, %I64u bytes", shown, section, size);
     *out = map;
+    map = NULL;
     hr = S_OK;
 
 done:
-    if (file != INVALID_HANDLE_VALUE) CloseHandle(file);
+    mapping_release(map);
+    if (file != INVALID_HANDLE_VALUE)
+    {
+        /* A file this call created and could not map is removed again. */
+        if (made)
+        {
+            FILE_DISPOSITION_INFO disposition = { TRUE };
+            SetFileInformationByHandle(file, FileDispositionInfo, &disposition, sizeof(disposition));
+        }
+        CloseHandle(file);
+    }
     return hr;
 }
 
-/* The lock (mutex) or signal (event) beside the mapping. claim: it must be new (Create with an sddl):
- * an object that already has the name belongs to someone else and is refused, not adopted. */
-static HRESULT sync_object(struct sr_mapping *map, const WCHAR *method, BOOL signal, BOOL claim, HANDLE *out)
-{
-    SECURITY_ATTRIBUTES sa = { sizeof(sa), map->sd, FALSE };
-    HANDLE *slot = signal ? &map->signal : &map->lock;
-    WCHAR *name = NULL;
-    HANDLE h;
+/* ---- waits, and the lock keeper ---- */
 
-    if ((*out = InterlockedCompareExchangePointer(slot, NULL, NULL))) return S_OK;
-    if (map->name)
+/* A single-threaded apartment must keep pumping while it waits (an HTA, a VBA form): otherwise
+ * its window freezes and calls into the apartment deadlock. The multithreaded apartment, and a
+ * thread without COM, wait plainly. */
+static BOOL in_sta(void)
+{
+    APTTYPEQUALIFIER qualifier;
+    APTTYPE type;
+
+    return SUCCEEDED(CoGetApartmentType(&type, &qualifier)) && (type == APTTYPE_STA || type == APTTYPE_MAINSTA);
+}
+
+DWORD sync_wait(HANDLE h, DWORD timeout)
+{
+    DWORD index = 0;
+    HRESULT hr;
+
+    if (!in_sta()) return WaitForSingleObject(h, timeout);
+    hr = CoWaitForMultipleHandles(0, timeout, 1, &h, &index);
+    if (hr == RPC_S_CALLPENDING || hr == HRESULT_FROM_WIN32(RPC_S_CALLPENDING)) return WAIT_TIMEOUT;
+    if (FAILED(hr))
     {
-        const WCHAR *suffix = signal ? L"@SharedRegion.Signal" : L"@SharedRegion.Lock";
-        if (!(name = HeapAlloc(GetProcessHeap(), 0, (wcslen(map->name) + wcslen(suffix) + 1) * sizeof(WCHAR))))
-            return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", method);
-        wcscpy(name, map->name);
-        wcscat(name, suffix);
+        SetLastError(HRESULT_CODE(hr));
+        return WAIT_FAILED;
     }
-    h = signal ? CreateEventW(map->sd ? &sa : NULL, FALSE, FALSE, name)
-               : CreateMutexW(map->sd ? &sa : NULL, FALSE, name);
-    if (h && claim && name && GetLastError() == ERROR_ALREADY_EXISTS)
+    return index == WAIT_ABANDONED_0 ? WAIT_ABANDONED : WAIT_OBJECT_0;
+}
+
+/* The lock keepers. A mutex belongs to the thread that acquired it, and only that thread can
+ * release it: a final Release on a .NET finalizer thread could never give back a lock that the
+ * script's thread took. So no caller's thread ever holds one of our mutexes: each thread that calls
+ * Lock gets a keeper thread, which does the waits and the releases for it. Any thread can then ask
+ * that keeper to release, and the mutex stays a real mutex: when the process dies holding it, the
+ * next owner sees WAIT_ABANDONED. One keeper per calling thread (not per object) keeps what a mutex
+ * does for one thread: its Locks through two objects of the same region nest instead of waiting for
+ * each other, and two threads exclude each other.
+ *
+ * A keeper outlives the locks it holds (starting a thread per Lock would be slow) and ends when
+ * DllCanUnloadNow finds no object left, or when the thread it served has ended and it holds
+ * nothing. Its thread holds a reference on the DLL (GetModuleHandleEx) and ends with
+ * FreeLibraryAndExitThread, so the code it runs cannot be unloaded under it; keeper_stop_idle waits
+ * for the thread to end, so that DllCanUnloadNow's S_OK is true when it is said. Nothing of this
+ * runs in DllMain; at process exit the threads are simply gone and their mutexes abandoned. */
+enum keeper_op { KEEPER_ACQUIRE, KEEPER_RELEASE, KEEPER_QUIT };
+
+struct sr_keeper
+{
+    struct sr_keeper *next;  /* in the list below */
+    DWORD client_id;         /* the thread it serves */
+    HANDLE client;           /* that thread (SYNCHRONIZE), to see that it has ended */
+    LONG refs;               /* locks held through it; guarded by keepers_lock */
+    HANDLE thread;
+    HANDLE request;          /* auto-reset: a request is in the fields below */
+    HANDLE done;             /* auto-reset: the request was carried out */
+    CRITICAL_SECTION call;   /* one request at a time (Unlock on one thread, Release on another) */
+    DWORD caller;            /* the thread whose request is in progress, or 0 */
+    enum keeper_op op;
+    HANDLE mutex;
+    DWORD timeout;
+    DWORD result;            /* WAIT_* for ACQUIRE; TRUE/FALSE for RELEASE */
+    DWORD error;
+};
+
+static SRWLOCK keepers_lock = SRWLOCK_INIT;
+static struct sr_keeper *keepers;
+
+static DWORD WINAPI keeper_proc(void *arg)
+{
+    struct sr_keeper *k = arg;
+    HMODULE self = NULL;
+    DWORD res;
+
+    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (const WCHAR *)keeper_proc, &self);
+    /* One system call per hand-over each way: answer and wait for the next request together. */
+    for (res = WaitForSingleObject(k->request, INFINITE); res == WAIT_OBJECT_0 && k->op != KEEPER_QUIT;
+         res = SignalObjectAndWait(k->done, k->request, INFINITE, FALSE))
     {
-        HRESULT hr = sr_error(HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), &IID_ISharedRegion,
-                              L"%ls: the region's %ls '%ls' already exists, so the security descriptor cannot apply "
-                              L"to it; another program holds the name", method,
-                              signal ? L"signal event" : L"lock mutex", name);
-        CloseHandle(h);
-        HeapFree(GetProcessHeap(), 0, name);
+        k->error = 0;
+        if (k->op == KEEPER_ACQUIRE)
+        {
+            k->result = WaitForSingleObject(k->mutex, k->timeout);
+            if (k->result == WAIT_FAILED) k->error = GetLastError();
+        }
+        else if (!(k->result = ReleaseMutex(k->mutex)))
+            k->error = GetLastError();
+    }
+    if (self) FreeLibraryAndExitThread(self, 0);
+    return 0;
+}
+
+static void keeper_free(struct sr_keeper *k)
+{
+    if (k->thread) CloseHandle(k->thread);
+    if (k->client) CloseHandle(k->client);
+    if (k->request) CloseHandle(k->request);
+    if (k->done) CloseHandle(k->done);
+    DeleteCriticalSection(&k->call);
+    HeapFree(GetProcessHeap(), 0, k);
+}
+
+/* End an idle keeper that is out of the list, and wait until its thread is gone. */
+static void keeper_end(struct sr_keeper *k)
+{
+    k->op = KEEPER_QUIT;
+    SetEvent(k->request);
+    WaitForSingleObject(k->thread, 10000);
+    keeper_free(k);
+}
+
+static HRESULT keeper_new(const WCHAR *method, struct sr_keeper **out)
+{
+    struct sr_keeper *k = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*k));
+    HRESULT hr;
+
+    *out = NULL;
+    if (!k) return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", method);
+    InitializeCriticalSection(&k->call);
+    k->client_id = GetCurrentThreadId();
+    if (!DuplicateHandle(GetCurrentProcess(), GetCurrentThread(), GetCurrentProcess(), &k->client, SYNCHRONIZE, FALSE, 0)
+        || !(k->request = CreateEventW(NULL, FALSE, FALSE, NULL)) || !(k->done = CreateEventW(NULL, FALSE, FALSE, NULL)))
+    {
+        hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot create the lock's events", method);
+        keeper_free(k);
         return hr;
     }
-    if (!h)
+    if (!(k->thread = CreateThread(NULL, 64 * 1024, keeper_proc, k, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL)))
     {
-        HRESULT hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot create the region's %ls '%ls'",
-                                    method, signal ? L"signal event" : L"lock mutex", name ? name : L"(anonymous)");
-        HeapFree(GetProcessHeap(), 0, name);
+        hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot start the lock's thread", method);
+        keeper_free(k);
         return hr;
     }
-    HeapFree(GetProcessHeap(), 0, name);
-    if (InterlockedCompareExchangePointer(slot, h, NULL))
-        CloseHandle(h); /* another thread won the race; use its handle */
-    *out = *slot;
+    *out = k;
     return S_OK;
 }
 
-HRESULT mapping_sync_object(struct sr_mapping *map, const WCHAR *method, BOOL signal, HANDLE *out)
+HRESULT keeper_get(const WCHAR *method, struct sr_keeper **out)
 {
-    return sync_object(map, method, signal, FALSE, out);
+    struct sr_keeper *k, **prev, *ended = NULL, *made;
+    DWORD me = GetCurrentThreadId();
+    HRESULT hr = S_OK;
+
+    *out = NULL;
+    AcquireSRWLockExclusive(&keepers_lock);
+    for (prev = &keepers; (k = *prev); )
+    {
+        BOOL gone = WaitForSingleObject(k->client, 0) == WAIT_OBJECT_0;
+        if (!gone && k->client_id == me) break;
+        if (gone && !k->refs) /* its thread ended and it holds nothing: end it (outside the lock) */
+        {
+            *prev = k->next;
+            k->next = ended;
+            ended = k;
+            continue;
+        }
+        prev = &k->next;
+    }
+    if (k) k->refs++;
+    ReleaseSRWLockExclusive(&keepers_lock);
+    while (ended)
+    {
+        struct sr_keeper *next = ended->next;
+        keeper_end(ended);
+        ended = next;
+    }
+    if (k)
+    {
+        *out = k;
+        return S_OK;
+    }
+    if (FAILED(hr = keeper_new(method, &made))) return hr;
+    made->refs = 1;
+    AcquireSRWLockExclusive(&keepers_lock);
+    made->next = keepers;
+    keepers = made;
+    ReleaseSRWLockExclusive(&keepers_lock);
+    *out = made;
+    return S_OK;
+}
+
+void keeper_put(struct sr_keeper *k)
+{
+    AcquireSRWLockExclusive(&keepers_lock);
+    k->refs--;
+    ReleaseSRWLockExclusive(&keepers_lock);
+}
+
+void keeper_stop_idle(void)
+{
+    struct sr_keeper *k, **prev, *idle = NULL;
+
+    AcquireSRWLockExclusive(&keepers_lock);
+    for (prev = &keepers; (k = *prev); )
+    {
+        if (k->refs)
+        {
+            prev = &k->next;
+            continue;
+        }
+        *prev = k->next;
+        k->next = idle;
+        idle = k;
+    }
+    ReleaseSRWLockExclusive(&keepers_lock);
+    while ((k = idle))
+    {
+        idle = k->next;
+        keeper_end(k);
+    }
+}
+
+/* Hand one request to the keeper and wait for it. pump: wait as sync_wait does (an acquire may take
+ * long); a release is answered at once. The keeper thread ending (process exit) ends the wait too. */
+static BOOL keeper_call(struct sr_keeper *k, enum keeper_op op, HANDLE mutex, DWORD timeout, BOOL pump)
+{
+    HANDLE both[2] = { k->done, k->thread };
+    BOOL ok;
+
+    /* A single-threaded apartment pumps while its Lock waits: a call that comes in then and asks
+     * the same keeper for something would find it busy with that Lock. */
+    if ((DWORD)InterlockedCompareExchange((LONG *)&k->caller, 0, 0) == GetCurrentThreadId())
+    {
+        SetLastError(ERROR_POSSIBLE_DEADLOCK);
+        return FALSE;
+    }
+    EnterCriticalSection(&k->call);
+    InterlockedExchange((LONG *)&k->caller, GetCurrentThreadId());
+    k->op = op;
+    k->mutex = mutex;
+    k->timeout = timeout;
+    k->result = op == KEEPER_ACQUIRE ? WAIT_FAILED : FALSE;
+    k->error = ERROR_INVALID_HANDLE;
+    if (pump && in_sta())
+    {
+        SetEvent(k->request);
+        ok = sync_wait(k->done, INFINITE) == WAIT_OBJECT_0;
+    }
+    else if (pump) /* an acquire in the MTA: the keeper cannot end while it works for us */
+        ok = SignalObjectAndWait(k->request, k->done, INFINITE, FALSE) == WAIT_OBJECT_0;
+    else
+    {
+        SetEvent(k->request);
+        ok = WaitForMultipleObjects(2, both, FALSE, INFINITE) == WAIT_OBJECT_0;
+    }
+    if (!ok && GetLastError() == ERROR_SUCCESS) SetLastError(ERROR_INVALID_HANDLE); /* the keeper is gone */
+    InterlockedExchange((LONG *)&k->caller, 0);
+    LeaveCriticalSection(&k->call);
+    return ok;
+}
+
+DWORD keeper_acquire(struct sr_keeper *k, HANDLE mutex, DWORD timeout, DWORD *error)
+{
+    if (!keeper_call(k, KEEPER_ACQUIRE, mutex, timeout, TRUE))
+    {
+        *error = GetLastError();
+        return WAIT_FAILED;
+    }
+    *error = k->error;
+    return k->result;
+}
+
+BOOL keeper_release(struct sr_keeper *k, HANDLE mutex, DWORD *error)
+{
+    if (!keeper_call(k, KEEPER_RELEASE, mutex, 0, FALSE))
+    {
+        *error = GetLastError();
+        return FALSE;
+    }
+    *error = k->error;
+    return k->result;
 }
 
 /* ---- spans: a mapped view (fixed) or window (sliding) onto a mapping ---- */
@@ -667,7 +1398,12 @@ HRESULT span_io(struct sr_span *span, const WCHAR *method, enum span_op op, ULON
     while (count)
     {
         ULONGLONG chunk;
-        if (!span->win || offset < span->win_off || offset >= span->win_off + span->win_len)
+        /* An access that fits in one window is moved in one copy: the window moves to where it starts
+         * rather than copying the part in the current window first. So only an access larger than a
+         * window can stop half done because the next window cannot be mapped. */
+        BOOL fits = span->sliding && span->win && count <= SR_WINDOW_SIZE - allocation_granularity()
+                    && offset + count > span->win_off + span->win_len;
+        if (!span->win || offset < span->win_off || offset >= span->win_off + span->win_len || fits)
         {
             if (!span->sliding)
             {

@@ -5,6 +5,8 @@
  *   struct sr_mapping  (mapping.c)  the section handle, the file handle, the lock and signal
  *                                   objects. Reference counted; the last mapping_release closes
  *                                   every handle.
+ *   struct sr_keeper   (mapping.c)  a lock keeper: the thread that holds mutexes for one calling
+ *                                   thread. Kept in a list; ended by DllCanUnloadNow when idle.
  *   struct sr_span     (mapping.c)  one mapped view (MapViewOfFile) onto a mapping, plus one
  *                                   reference on that mapping. span_close unmaps it and drops
  *                                   the reference. A region has one span (its data window), a
@@ -48,6 +50,8 @@ void sr_trace_print(const char *func, const char *fmt, ...);
 extern HINSTANCE sr_instance;
 void module_addref(void);
 void module_release(void);
+/* The DLL's own path, however long (GetModuleFileNameW until it fits); free with HeapFree. */
+HRESULT module_path(WCHAR **path);
 
 typedef enum { ISharedRegion_tid, ISharedView_tid, LAST_tid } sr_tid_t;
 HRESULT get_typeinfo(sr_tid_t tid, ITypeInfo **typeinfo);
@@ -69,6 +73,9 @@ HRESULT sr_win32_error(DWORD err, REFIID iid, const WCHAR *fmt, ...);
 HRESULT arg_number(const WCHAR *method, const WCHAR *what, double value, REFIID iid, ULONGLONG *out);
 /* Optional VARIANT arguments: missing (VT_ERROR/DISP_E_PARAMNOTFOUND or VT_EMPTY) gives the default. */
 BOOL arg_missing(const VARIANT *v);
+/* A VARIANT argument with one level of VT_BYREF|VT_VARIANT taken off; NULL when that reference is NULL
+ * or refers to another reference (never followed further). */
+const VARIANT *arg_deref(const VARIANT *v);
 HRESULT arg_opt_number(const WCHAR *method, const WCHAR *what, const VARIANT *v, ULONGLONG def,
                        REFIID iid, ULONGLONG *out);
 HRESULT arg_opt_access(const WCHAR *method, const VARIANT *v, DWORD def, REFIID iid, DWORD *out);
@@ -88,6 +95,10 @@ HRESULT sr_dispatch_invoke(ITypeInfo *ti, sr_tid_t tid, REFIID iid, void *object
                            DISPPARAMS *params, VARIANT *result, EXCEPINFO *excep, UINT *argerr);
 
 /* ---- the kernel-object layer (mapping.c) ---- */
+enum sr_sync { SYNC_LOCK, SYNC_SIGNAL };
+/* What a call needs of a lock or signal object: an existing object is opened for exactly that. */
+enum sr_need { NEED_LOCK, NEED_WAIT, NEED_SET };
+
 struct sr_mapping
 {
     LONG ref;
@@ -96,9 +107,17 @@ struct sr_mapping
     ULONGLONG size;          /* bytes addressable */
     DWORD access;            /* RegionAccess the section handle was opened for */
     WCHAR *name;             /* kernel name ("Local\\x"), NULL when anonymous */
-    PSECURITY_DESCRIPTOR sd; /* from Create's sddl, applied to the lock and signal objects too */
-    HANDLE lock;             /* named mutex, created on first use (InterlockedCompareExchangePointer) */
-    HANDLE signal;           /* named auto-reset event, likewise */
+    PSECURITY_DESCRIPTOR sd; /* from Create's sddl (the section's); NULL: default security */
+    /* The lock and signal objects, and what creating one of them applies: a DACL derived from the
+     * section's (each grantee gets the rights its section access needs), or for a Global\ name
+     * without an sddl the token's default DACL made explicit. All below are guarded by sync_lock. */
+    SRWLOCK sync_lock;
+    PSECURITY_DESCRIPTOR sync_sd[2];  /* per object kind (HeapAlloc); NULL: default security */
+    WCHAR *sync_name[2];     /* kernel names of the mutex and the event; NULL: derived (or private) */
+    BOOL sync_used[2];       /* a Lock/Unlock or Signal/WaitSignal has used the object: its name is fixed */
+    HANDLE lock;             /* mutex, SYNCHRONIZE | MUTEX_MODIFY_STATE */
+    HANDLE signal_wait;      /* event, SYNCHRONIZE */
+    HANDLE signal_set;       /* event, EVENT_MODIFY_STATE (SYNCHRONIZE too when this process created it) */
 };
 
 /* Arguments of a binding call, already validated. */
@@ -106,21 +125,50 @@ struct sr_bind
 {
     const WCHAR *method;
     const WCHAR *name;       /* kernel name or NULL for anonymous */
-    const WCHAR *path;       /* OpenFile: full path */
+    const WCHAR *path;       /* OpenFile/CreateFile: full path, with the \\?\ prefix */
     const WCHAR *sddl;       /* NULL: default security */
     ULONGLONG size;          /* Create/OpenOrCreate/OpenFile: requested size (0 = file size) */
     DWORD access;
     BOOL open_existing;      /* OpenOrCreate: an existing name is opened */
+    BOOL new_file;           /* CreateFile: the file must not exist */
 };
 
-HRESULT normalize_name(const WCHAR *method, const WCHAR *name, WCHAR **kernel_name);
+/* allow_sync_suffix: the name may end in @SharedRegion.Lock/.Signal (LockName, SignalName). */
+HRESULT normalize_name(const WCHAR *method, const WCHAR *name, BOOL allow_sync_suffix, WCHAR **kernel_name);
+/* A path for OpenFile/CreateFile: absolute, with the \\?\ prefix; relative paths resolve against
+ * the process's current directory. Free with HeapFree. */
+HRESULT file_path(const WCHAR *method, const WCHAR *path, WCHAR **full);
 HRESULT mapping_create(const struct sr_bind *bind, struct sr_mapping **out, BOOL *created);
 HRESULT mapping_open(const struct sr_bind *bind, struct sr_mapping **out);
 HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out);
 void mapping_addref(struct sr_mapping *map);
 void mapping_release(struct sr_mapping *map);
-/* The lock (mutex) or signal (event) beside the mapping, created on first use. */
-HRESULT mapping_sync_object(struct sr_mapping *map, const WCHAR *method, BOOL signal, HANDLE *out);
+/* The lock (mutex) or signal (event) handle a call needs; opened or created on first use, which
+ * fixes the object's name. */
+HRESULT mapping_sync_object(struct sr_mapping *map, const WCHAR *method, enum sr_need need, HANDLE *out);
+/* Open the lock and signal objects now, without fixing their names (best effort). */
+void mapping_sync_prefetch(struct sr_mapping *map);
+/* LockName/SignalName: the kernel name in use (a new BSTR), or set a new one before first use. */
+HRESULT mapping_get_sync_name(struct sr_mapping *map, enum sr_sync which, BSTR *out);
+HRESULT mapping_set_sync_name(struct sr_mapping *map, const WCHAR *method, enum sr_sync which, const WCHAR *name);
+
+/* Wait for h up to timeout ms; in a single-threaded apartment with CoWaitForMultipleHandles, which
+ * keeps the apartment's messages and incoming calls flowing. Returns WAIT_OBJECT_0, WAIT_ABANDONED,
+ * WAIT_TIMEOUT or WAIT_FAILED (GetLastError set). */
+DWORD sync_wait(HANDLE h, DWORD timeout);
+
+/* The lock keepers (mapping.c): one thread per thread that locks, which takes and gives back
+ * mutexes for it, so that a mutex is never tied to a thread that may be gone or busy when the lock
+ * must go back (a final Release on a .NET finalizer thread). */
+struct sr_keeper;
+/* The calling thread's keeper, with one more reference (a lock held through it). */
+HRESULT keeper_get(const WCHAR *method, struct sr_keeper **out);
+void keeper_put(struct sr_keeper *k);
+/* Take mutex on the keeper's thread, waiting up to timeout; the caller waits with sync_wait. */
+DWORD keeper_acquire(struct sr_keeper *k, HANDLE mutex, DWORD timeout, DWORD *error);
+BOOL keeper_release(struct sr_keeper *k, HANDLE mutex, DWORD *error);
+/* DllCanUnloadNow with no object left: end the idle keepers, so nothing of ours runs. */
+void keeper_stop_idle(void);
 
 enum span_kind { SPAN_REGION, SPAN_VIEW };
 enum span_op { SPAN_READ, SPAN_WRITE, SPAN_FILL, SPAN_FLUSH };
@@ -173,19 +221,8 @@ BOOL guard_fill(void *dst, BYTE value, SIZE_T count, struct sr_fault *fault);
 #include "codec.h"
 
 /* ---- the data members shared by regions and views (data.c) ---- */
-HRESULT data_read_bytes(struct sr_span *s, double offset, double count, VARIANT *data);
-HRESULT data_write_bytes(struct sr_span *s, double offset, VARIANT data);
-HRESULT data_read_string(struct sr_span *s, double offset, VARIANT max_bytes, VARIANT encoding, BSTR *text);
-HRESULT data_write_string(struct sr_span *s, double offset, BSTR text, VARIANT encoding, VARIANT terminate,
-                          LONG *written);
-HRESULT data_read_byte(struct sr_span *s, double offset, BYTE *value);
-HRESULT data_write_byte(struct sr_span *s, double offset, LONG value);
-HRESULT data_read_int32(struct sr_span *s, double offset, LONG *value);
-HRESULT data_write_int32(struct sr_span *s, double offset, LONG value);
-HRESULT data_read_double(struct sr_span *s, double offset, double *value);
-HRESULT data_write_double(struct sr_span *s, double offset, double value);
-HRESULT data_fill(struct sr_span *s, double offset, double count, LONG value);
-HRESULT data_flush(struct sr_span *s, VARIANT offset, VARIANT count);
+#include "members.h"
+SR_DATA_MEMBERS(SR_DATA_DECLARE)
 HRESULT data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPPARAMS *params, VARIANT *result);
 
 /* ---- objects ---- */

@@ -20,12 +20,11 @@ struct region
     BSTR path;               /* OpenFile: full path */
     BOOL created;
     LONG lock_abandoned;
-    /* The cross-process lock this object took, kept past Close so that its owner can still Unlock
-     * it: a reference on the mapping whose mutex is held, the owning thread, and the Lock calls not
-     * yet matched by Unlock. Guarded by span.lock (exclusive). */
-    struct sr_mapping *lock_map;
-    DWORD lock_owner;
-    LONG lock_depth;
+    /* The cross-process lock: see "The lock's rules" below. Guarded by span.lock (exclusive). */
+    struct sr_keeper *lock_keeper; /* the keeper that holds the mutex for this object (one reference) */
+    struct sr_mapping *lock_map;   /* a reference on the mapping whose mutex it holds */
+    DWORD lock_owner;              /* the thread whose Lock took it: its further Locks nest */
+    LONG lock_depth;               /* Lock calls not yet matched by Unlock; 0: no lock held */
 };
 
 static inline struct region *impl_from_ISharedRegion(ISharedRegion *iface)
@@ -44,7 +43,8 @@ static HRESULT WINAPI region_QueryInterface(ISharedRegion *iface, REFIID riid, v
 
     if (!out) return E_POINTER;
     *out = NULL;
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IDispatch) || IsEqualIID(riid, &IID_ISharedRegion))
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IDispatch) || IsEqualIID(riid, &IID_ISharedData)
+        || IsEqualIID(riid, &IID_ISharedRegion))
         *out = &This->ISharedRegion_iface;
     else if (IsEqualIID(riid, &IID_ISupportErrorInfo))
         *out = &This->ISupportErrorInfo_iface;
@@ -64,23 +64,11 @@ static ULONG WINAPI region_AddRef(ISharedRegion *iface)
     return ref;
 }
 
-/* Give back the lock this object holds. The owning thread releases the mutex; on another thread
- * only the last Release lets go of the record (the mutex is the owner's until it unlocks or exits). */
-static void region_drop_lock(struct region *This, BOOL destroying)
-{
-    if (!This->lock_depth) return;
-    if (This->lock_owner == GetCurrentThreadId())
-        while (This->lock_depth) { ReleaseMutex(This->lock_map->lock); This->lock_depth--; }
-    else if (!destroying)
-        return;
-    This->lock_depth = 0;
-    mapping_release(This->lock_map);
-    This->lock_map = NULL;
-}
+static void region_drop_lock(struct region *This);
 
 static void region_unbind(struct region *This)
 {
-    region_drop_lock(This, FALSE);
+    region_drop_lock(This);
     span_unbind(&This->span);
     SysFreeString(This->name);
     SysFreeString(This->path);
@@ -98,7 +86,6 @@ static ULONG WINAPI region_Release(ISharedRegion *iface)
     if (!ref)
     {
         region_unbind(This);
-        region_drop_lock(This, TRUE);
         if (This->ftm) IUnknown_Release(This->ftm);
         HeapFree(GetProcessHeap(), 0, This);
         module_release();
@@ -154,22 +141,28 @@ static HRESULT region_bind(struct region *This, const struct sr_bind *bind, enum
     {
     case BIND_CREATE: hr = mapping_create(bind, &map, &made); break;
     case BIND_OPEN:   hr = mapping_open(bind, &map); break;
-    default:          hr = mapping_open_file(bind, &map); break;
+    default:          hr = mapping_open_file(bind, &map); made = bind->new_file; break;
     }
     if (FAILED(hr)) goto done;
     if (FAILED(hr = span_bind(&This->span, bind->method, map, 0, map->size, bind->access, TRUE))) goto done;
-    if (map->name)
-    {
-        /* Hold the lock and signal objects while the region is bound, so that a Signal sent while
-         * nobody waits is kept for the next WaitSignal. Best effort: a region whose creator's DACL
-         * refuses them still opens, and Lock/Signal report the error when called. */
-        HANDLE h;
-        if (FAILED(mapping_sync_object(map, bind->method, FALSE, &h))
-            || FAILED(mapping_sync_object(map, bind->method, TRUE, &h)))
-            SetErrorInfo(0, NULL);
-    }
+    /* Hold the lock and signal objects while the region is bound, so that a Signal sent while
+     * nobody waits is kept for the next WaitSignal. Best effort: a region whose creator's DACL
+     * refuses them still opens, and Lock/Signal report the error when called. */
+    mapping_sync_prefetch(map);
     This->name = bind->name ? SysAllocString(bind->name) : NULL;
-    This->path = bind->path ? SysAllocString(bind->path) : NULL;
+    /* FilePath shows the path as it is written, without the \\?\ prefix the kernel calls get. */
+    if (bind->path && !wcsncmp(bind->path, L"\\\\?\\UNC\\", 8))
+    {
+        if ((This->path = SysAllocStringLen(NULL, wcslen(bind->path) - 6)))
+        {
+            wcscpy(This->path, L"\\\\");
+            wcscat(This->path, bind->path + 8);
+        }
+    }
+    else if (bind->path)
+        This->path = SysAllocString(wcsncmp(bind->path, L"\\\\?\\", 4) ? bind->path : bind->path + 4);
+    else
+        This->path = NULL;
     This->created = made;
     This->lock_abandoned = 0;
     if (created) *created = made;
@@ -198,7 +191,7 @@ static HRESULT create_common(struct region *This, const WCHAR *method, BSTR name
         hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"%ls: size must be at least 1 byte", method);
         goto done;
     }
-    if (FAILED(hr = normalize_name(method, name, &kname))) goto done;
+    if (FAILED(hr = normalize_name(method, name, FALSE, &kname))) goto done;
     if (open_existing && !kname)
     {
         hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"%ls: an anonymous region cannot be opened; give a name", method);
@@ -234,7 +227,7 @@ static HRESULT WINAPI region_Open(ISharedRegion *iface, BSTR name, VARIANT acces
     TRACE("(%ls)", name);
     if (FAILED(hr = arg_no_nul(bind.method, L"name", name, &IID_ISharedRegion))) goto done;
     if (FAILED(hr = arg_opt_access(bind.method, &access, RegionReadWrite, &IID_ISharedRegion, &bind.access))) goto done;
-    if (FAILED(hr = normalize_name(bind.method, name, &kname))) goto done;
+    if (FAILED(hr = normalize_name(bind.method, name, FALSE, &kname))) goto done;
     if (!kname)
     {
         hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"Open: the name is empty; an anonymous region cannot be opened by name");
@@ -261,42 +254,54 @@ static HRESULT WINAPI region_OpenOrCreate(ISharedRegion *iface, BSTR name, doubl
     return hr;
 }
 
-static HRESULT WINAPI region_OpenFile(ISharedRegion *iface, BSTR path, VARIANT size, VARIANT access, VARIANT name)
+static HRESULT file_common(struct region *This, const WCHAR *method, BSTR path, VARIANT *size, VARIANT *access,
+                           VARIANT *name, BOOL new_file)
 {
-    struct region *This = impl_from_ISharedRegion(iface);
-    struct sr_bind bind = { .method = L"OpenFile" };
-    WCHAR *kname = NULL, full[MAX_PATH * 4];
+    struct sr_bind bind = { .method = method, .new_file = new_file };
+    WCHAR *kname = NULL, *full = NULL;
     BSTR name_str = NULL;
-    DWORD len;
     HRESULT hr;
 
-    TRACE("(%ls)", path);
+    TRACE("%ls(%ls)", method, path);
     if (!path || !*path)
     {
-        hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"OpenFile: the path is empty");
+        hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"%ls: the path is empty", method);
         goto done;
     }
-    if (FAILED(hr = arg_no_nul(bind.method, L"path", path, &IID_ISharedRegion))) goto done;
-    if (FAILED(hr = arg_opt_number(bind.method, L"size", &size, 0, &IID_ISharedRegion, &bind.size))) goto done;
-    if (FAILED(hr = arg_opt_access(bind.method, &access, RegionReadWrite, &IID_ISharedRegion, &bind.access))) goto done;
-    if (FAILED(hr = arg_opt_string(bind.method, L"name", &name, &IID_ISharedRegion, &name_str))) goto done;
-    if (FAILED(hr = arg_no_nul(bind.method, L"name", name_str, &IID_ISharedRegion))) goto done;
-    if (FAILED(hr = normalize_name(bind.method, name_str, &kname))) goto done;
-    len = GetFullPathNameW(path, ARRAY_SIZE(full), full, NULL);
-    if (!len || len >= ARRAY_SIZE(full))
+    if (FAILED(hr = arg_no_nul(method, L"path", path, &IID_ISharedRegion))) goto done;
+    if (FAILED(hr = arg_opt_number(method, L"size", size, 0, &IID_ISharedRegion, &bind.size))) goto done;
+    if (new_file && !bind.size)
     {
-        hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"OpenFile: '%.300ls%ls' is not a usable path (%u characters)",
-                      path, wcslen(path) > 300 ? L"..." : L"", SysStringLen(path));
+        hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"%ls: size must be at least 1 byte", method);
         goto done;
     }
+    if (access && FAILED(hr = arg_opt_access(method, access, RegionReadWrite, &IID_ISharedRegion, &bind.access))) goto done;
+    if (FAILED(hr = arg_opt_string(method, L"name", name, &IID_ISharedRegion, &name_str))) goto done;
+    if (FAILED(hr = arg_no_nul(method, L"name", name_str, &IID_ISharedRegion))) goto done;
+    if (FAILED(hr = normalize_name(method, name_str, FALSE, &kname))) goto done;
+    if (FAILED(hr = file_path(method, path, &full))) goto done;
     bind.path = full;
     bind.name = kname;
     hr = region_bind(This, &bind, BIND_FILE, NULL);
 
 done:
     HeapFree(GetProcessHeap(), 0, kname);
+    HeapFree(GetProcessHeap(), 0, full);
     SysFreeString(name_str);
     return hr;
+}
+
+static HRESULT WINAPI region_OpenFile(ISharedRegion *iface, BSTR path, VARIANT size, VARIANT access, VARIANT name)
+{
+    return file_common(impl_from_ISharedRegion(iface), L"OpenFile", path, &size, &access, &name, FALSE);
+}
+
+static HRESULT WINAPI region_CreateFile(ISharedRegion *iface, BSTR path, double size, VARIANT name)
+{
+    VARIANT n;
+    V_VT(&n) = VT_R8;
+    V_R8(&n) = size;
+    return file_common(impl_from_ISharedRegion(iface), L"CreateFile", path, &n, NULL, &name, TRUE);
 }
 
 static HRESULT WINAPI region_Close(ISharedRegion *iface)
@@ -389,69 +394,13 @@ static HRESULT WINAPI region_get_LockAbandoned(ISharedRegion *iface, VARIANT_BOO
 
 /* ---- data members: see data.c ---- */
 
-static HRESULT WINAPI region_ReadBytes(ISharedRegion *iface, double offset, double count, VARIANT *data)
+/* The data members (ISharedData): one implementation each in data.c, on the region's span. */
+static inline struct sr_span *region_span(ISharedRegion *iface)
 {
-    return data_read_bytes(&impl_from_ISharedRegion(iface)->span, offset, count, data);
+    return &impl_from_ISharedRegion(iface)->span;
 }
-
-static HRESULT WINAPI region_WriteBytes(ISharedRegion *iface, double offset, VARIANT data)
-{
-    return data_write_bytes(&impl_from_ISharedRegion(iface)->span, offset, data);
-}
-
-static HRESULT WINAPI region_ReadString(ISharedRegion *iface, double offset, VARIANT max_bytes, VARIANT encoding,
-                                        BSTR *text)
-{
-    return data_read_string(&impl_from_ISharedRegion(iface)->span, offset, max_bytes, encoding, text);
-}
-
-static HRESULT WINAPI region_WriteString(ISharedRegion *iface, double offset, BSTR text, VARIANT encoding,
-                                         VARIANT terminate, LONG *written)
-{
-    return data_write_string(&impl_from_ISharedRegion(iface)->span, offset, text, encoding, terminate, written);
-}
-
-static HRESULT WINAPI region_ReadByte(ISharedRegion *iface, double offset, BYTE *value)
-{
-    return data_read_byte(&impl_from_ISharedRegion(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI region_WriteByte(ISharedRegion *iface, double offset, LONG value)
-{
-    return data_write_byte(&impl_from_ISharedRegion(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI region_ReadInt32(ISharedRegion *iface, double offset, LONG *value)
-{
-    return data_read_int32(&impl_from_ISharedRegion(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI region_WriteInt32(ISharedRegion *iface, double offset, LONG value)
-{
-    return data_write_int32(&impl_from_ISharedRegion(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI region_ReadDouble(ISharedRegion *iface, double offset, double *value)
-{
-    return data_read_double(&impl_from_ISharedRegion(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI region_WriteDouble(ISharedRegion *iface, double offset, double value)
-{
-    return data_write_double(&impl_from_ISharedRegion(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI region_Fill(ISharedRegion *iface, double offset, double count, LONG value)
-{
-    return data_fill(&impl_from_ISharedRegion(iface)->span, offset, count, value);
-}
-
-static HRESULT WINAPI region_Flush(ISharedRegion *iface, VARIANT offset, VARIANT count)
-{
-    return data_flush(&impl_from_ISharedRegion(iface)->span, offset, count);
-}
-
-/* ---- views ---- */
+#define REGION_DATA(name, func, params, args) SR_DATA_ENTRY(region, ISharedRegion, region_span, name, func, params, args)
+SR_DATA_MEMBERS(REGION_DATA)
 
 static HRESULT WINAPI region_MapView(ISharedRegion *iface, double offset, double size, VARIANT access,
                                      ISharedView **view)
@@ -507,14 +456,14 @@ done:
 /* ---- lock and signal ---- */
 
 /* Take a reference on the mapping's lock or signal object, so the wait runs without the span lock. */
-static HRESULT sync_begin(struct region *This, const WCHAR *method, BOOL signal, struct sr_mapping **map, HANDLE *h)
+static HRESULT sync_begin(struct region *This, const WCHAR *method, enum sr_need need, struct sr_mapping **map, HANDLE *h)
 {
     HRESULT hr;
 
     *map = NULL;
     AcquireSRWLockShared(&This->span.lock);
     if (!This->span.map) hr = span_closed_error(&This->span, method);
-    else if (SUCCEEDED(hr = mapping_sync_object(This->span.map, method, signal, h)))
+    else if (SUCCEEDED(hr = mapping_sync_object(This->span.map, method, need, h)))
     {
         *map = This->span.map;
         mapping_addref(*map);
@@ -523,88 +472,136 @@ static HRESULT sync_begin(struct region *This, const WCHAR *method, BOOL signal,
     return hr;
 }
 
-static HRESULT wait_common(struct region *This, const WCHAR *method, BOOL signal, LONG timeout, VARIANT_BOOL *ok)
+static HRESULT check_wait_args(const WCHAR *method, LONG timeout, VARIANT_BOOL *ok)
 {
-    struct sr_mapping *map;
-    HANDLE h;
-    DWORD res;
-    HRESULT hr;
-
     if (!ok) return sr_error(E_POINTER, &IID_ISharedRegion, L"%ls: the result pointer is NULL", method);
     *ok = VARIANT_FALSE;
     if (timeout < -1)
         return sr_error(E_INVALIDARG, &IID_ISharedRegion, L"%ls: timeoutMs %ld is negative (use -1 to wait forever)",
                         method, timeout);
-    if (FAILED(hr = sync_begin(This, method, signal, &map, &h))) return hr;
-    res = WaitForSingleObject(h, timeout == -1 ? INFINITE : (DWORD)timeout);
-    if (res == WAIT_OBJECT_0 || res == WAIT_ABANDONED)
-        *ok = VARIANT_TRUE;
-    else if (res == WAIT_FAILED)
-        hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: waiting failed", method);
-    if (!signal && *ok)
-    {
-        /* Record the lock, unless the object was closed or bound elsewhere while this call waited:
-         * then the mutex goes straight back, as nobody could Unlock it. */
-        AcquireSRWLockExclusive(&This->span.lock);
-        if (This->span.map != map)
-        {
-            ReleaseMutex(h);
-            *ok = VARIANT_FALSE;
-            hr = sr_error(SR_E_NOTOPEN, &IID_ISharedRegion,
-                          L"Lock: the region was closed while Lock waited; the lock was given back");
-        }
-        else
-        {
-            if (This->lock_depth && This->lock_owner != GetCurrentThreadId())
-            {
-                /* The recorded owner died holding it: the mutex came to us abandoned. */
-                mapping_release(This->lock_map);
-                This->lock_map = NULL;
-                This->lock_depth = 0;
-            }
-            if (!This->lock_depth++)
-            {
-                This->lock_map = map;
-                mapping_addref(map);
-                This->lock_owner = GetCurrentThreadId();
-            }
-        }
-        ReleaseSRWLockExclusive(&This->span.lock);
-    }
-    /* LockAbandoned describes the last Lock: one that timed out found nothing abandoned either. */
-    if (!signal && res != WAIT_FAILED) InterlockedExchange(&This->lock_abandoned, res == WAIT_ABANDONED);
-    mapping_release(map);
-    TRACE("%ls(%ld) -> %lu", method, timeout, res);
-    return hr;
+    return S_OK;
+}
+
+/* The lock's rules, all of them (Lock, Unlock, Close, Release and region_drop_lock follow them):
+ *  - The mutex is never held by a caller's thread: the calling thread's lock keeper (mapping.c)
+ *    waits for it and releases it, so any thread can have it released.
+ *  - Owner: the thread whose Lock took it through this object. Its further Locks on this object
+ *    nest (depth + 1, no wait); its Locks through another object of the same region nest in the
+ *    mutex (one keeper per thread), as a mutex does for one thread. A Lock on another thread waits
+ *    for the mutex like any other process would.
+ *  - Unlock, on any thread, gives back one level of this object's lock; at depth 0 the keeper
+ *    releases the mutex (PowerShell may run successive lines on different threads). Unlock when
+ *    the object holds nothing is ERROR_NOT_OWNER.
+ *  - Close and the final Release, on any thread (a .NET finalizer), give the lock back whatever the
+ *    depth; a Lock that was still waiting then gives it back at once and fails with SR_E_NOTOPEN.
+ *  - The process ending with the lock held abandons the mutex: the next owner sees LockAbandoned.
+ *  - Lock and WaitSignal wait with sync_wait: in a single-threaded apartment messages flow. */
+static void region_drop_lock(struct region *This)
+{
+    DWORD err;
+
+    if (!This->lock_depth) return;
+    if (!keeper_release(This->lock_keeper, This->lock_map->lock, &err))
+        TRACE("the keeper could not release the mutex: error %lu", err);
+    keeper_put(This->lock_keeper);
+    mapping_release(This->lock_map);
+    This->lock_keeper = NULL;
+    This->lock_map = NULL;
+    This->lock_depth = 0;
 }
 
 static HRESULT WINAPI region_Lock(ISharedRegion *iface, LONG timeout, VARIANT_BOOL *acquired)
 {
-    return wait_common(impl_from_ISharedRegion(iface), L"Lock", FALSE, timeout, acquired);
+    static const WCHAR method[] = L"Lock";
+    struct region *This = impl_from_ISharedRegion(iface);
+    struct sr_mapping *map = NULL;
+    struct sr_keeper *k = NULL;
+    DWORD res = WAIT_OBJECT_0, err = 0;
+    HANDLE h;
+    HRESULT hr;
+
+    if (FAILED(hr = check_wait_args(method, timeout, acquired))) return hr;
+    AcquireSRWLockExclusive(&This->span.lock);
+    if (!This->span.map)
+        hr = span_closed_error(&This->span, method);
+    else if (This->lock_depth && This->lock_owner == GetCurrentThreadId())
+    {
+        This->lock_depth++;
+        *acquired = VARIANT_TRUE;
+    }
+    else if (SUCCEEDED(hr = mapping_sync_object(This->span.map, method, NEED_LOCK, &h)))
+    {
+        map = This->span.map;
+        mapping_addref(map);
+    }
+    ReleaseSRWLockExclusive(&This->span.lock);
+    if (!map) goto done;
+
+    if (FAILED(hr = keeper_get(method, &k))) goto done;
+    res = keeper_acquire(k, h, timeout == -1 ? INFINITE : (DWORD)timeout, &err);
+    if (res == WAIT_FAILED)
+    {
+        hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: waiting for the region's lock mutex failed", method);
+        goto done;
+    }
+    if (res != WAIT_OBJECT_0 && res != WAIT_ABANDONED) goto done; /* timed out */
+
+    AcquireSRWLockExclusive(&This->span.lock);
+    if (This->span.map != map || This->lock_depth)
+    {
+        /* Closed, or bound elsewhere, while this call waited: nobody could Unlock it. (Another
+         * record cannot appear meanwhile: the mutex was not free for anyone else.) */
+        keeper_release(k, h, &err);
+        hr = sr_error(SR_E_NOTOPEN, &IID_ISharedRegion,
+                      L"Lock: the region was closed while Lock waited; the lock was given back");
+    }
+    else
+    {
+        This->lock_keeper = k;
+        This->lock_map = map;
+        This->lock_owner = GetCurrentThreadId();
+        This->lock_depth = 1;
+        k = NULL;
+        map = NULL;
+        *acquired = VARIANT_TRUE;
+    }
+    ReleaseSRWLockExclusive(&This->span.lock);
+
+done:
+    /* LockAbandoned describes the last Lock: one that timed out found nothing abandoned either. */
+    if (SUCCEEDED(hr)) InterlockedExchange(&This->lock_abandoned, res == WAIT_ABANDONED);
+    if (k) keeper_put(k);
+    mapping_release(map);
+    TRACE("Lock(%ld) -> %lu", timeout, res);
+    return hr;
 }
 
 static HRESULT WINAPI region_Unlock(ISharedRegion *iface)
 {
     struct region *This = impl_from_ISharedRegion(iface);
-    struct sr_mapping *done = NULL;
     HRESULT hr = S_OK;
+    DWORD err;
 
-    /* Unlock works on the lock this object recorded, so it still works after Close. */
     AcquireSRWLockExclusive(&This->span.lock);
     if (!This->lock_depth && !This->span.map)
         hr = span_closed_error(&This->span, L"Unlock");
-    else if (!This->lock_depth || This->lock_owner != GetCurrentThreadId())
+    else if (!This->lock_depth)
         hr = sr_error(HRESULT_FROM_WIN32(ERROR_NOT_OWNER), &IID_ISharedRegion,
-                      L"Unlock: this thread does not hold the region's lock (Lock was not called, or was called on another thread)");
-    else if (!ReleaseMutex(This->lock_map->lock))
-        hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"Unlock: cannot release the region's lock");
-    else if (!--This->lock_depth)
+                      L"Unlock: this object does not hold the region's lock (Lock was not called on it, or every "
+                      L"Lock was already matched by Unlock)");
+    else if (This->lock_depth > 1)
+        This->lock_depth--;
+    else if (!keeper_release(This->lock_keeper, This->lock_map->lock, &err))
+        hr = sr_win32_error(err, &IID_ISharedRegion, L"Unlock: cannot release the region's lock");
+    else
     {
-        done = This->lock_map;
+        keeper_put(This->lock_keeper);
+        mapping_release(This->lock_map);
+        This->lock_keeper = NULL;
         This->lock_map = NULL;
+        This->lock_depth = 0;
     }
     ReleaseSRWLockExclusive(&This->span.lock);
-    mapping_release(done);
     return hr;
 }
 
@@ -615,55 +612,113 @@ static HRESULT WINAPI region_Signal(ISharedRegion *iface)
     HANDLE h;
     HRESULT hr;
 
-    if (FAILED(hr = sync_begin(This, L"Signal", TRUE, &map, &h))) return hr;
-    if (!SetEvent(h)) hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"Signal: cannot set the region's event");
+    if (FAILED(hr = sync_begin(This, L"Signal", NEED_SET, &map, &h))) return hr;
+    if (!SetEvent(h)) hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"Signal: cannot set the region's signal event");
     mapping_release(map);
     return hr;
 }
 
 static HRESULT WINAPI region_WaitSignal(ISharedRegion *iface, LONG timeout, VARIANT_BOOL *signalled)
 {
-    return wait_common(impl_from_ISharedRegion(iface), L"WaitSignal", TRUE, timeout, signalled);
+    struct region *This = impl_from_ISharedRegion(iface);
+    struct sr_mapping *map;
+    HANDLE h;
+    DWORD res;
+    HRESULT hr;
+
+    if (FAILED(hr = check_wait_args(L"WaitSignal", timeout, signalled))) return hr;
+    if (FAILED(hr = sync_begin(This, L"WaitSignal", NEED_WAIT, &map, &h))) return hr;
+    res = sync_wait(h, timeout == -1 ? INFINITE : (DWORD)timeout);
+    if (res == WAIT_OBJECT_0) *signalled = VARIANT_TRUE;
+    else if (res == WAIT_FAILED) hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"WaitSignal: waiting failed");
+    mapping_release(map);
+    TRACE("WaitSignal(%ld) -> %lu", timeout, res);
+    return hr;
 }
 
+/* ---- foreign lock and signal objects ---- */
+
+static HRESULT get_sync_name(struct region *This, const WCHAR *property, enum sr_sync which, BSTR *out)
+{
+    HRESULT hr;
+
+    if (!out) return null_result(property);
+    *out = NULL;
+    AcquireSRWLockShared(&This->span.lock);
+    hr = This->span.map ? mapping_get_sync_name(This->span.map, which, out) : get_string(property, NULL, out);
+    ReleaseSRWLockShared(&This->span.lock);
+    return hr;
+}
+
+static HRESULT put_sync_name(struct region *This, const WCHAR *property, enum sr_sync which, BSTR name)
+{
+    HRESULT hr;
+
+    if (FAILED(hr = arg_no_nul(property, L"name", name, &IID_ISharedRegion))) return hr;
+    AcquireSRWLockShared(&This->span.lock);
+    if (!This->span.map)
+        hr = sr_error(SR_E_NOTOPEN, &IID_ISharedRegion,
+                      L"%ls: the region is not open; open it first, then set %ls before the first %ls", property,
+                      property, which == SYNC_LOCK ? L"Lock" : L"Signal or WaitSignal");
+    else
+        hr = mapping_set_sync_name(This->span.map, property, which, name);
+    ReleaseSRWLockShared(&This->span.lock);
+    return hr;
+}
+
+static HRESULT WINAPI region_get_LockName(ISharedRegion *iface, BSTR *name)
+{
+    return get_sync_name(impl_from_ISharedRegion(iface), L"LockName", SYNC_LOCK, name);
+}
+
+static HRESULT WINAPI region_put_LockName(ISharedRegion *iface, BSTR name)
+{
+    return put_sync_name(impl_from_ISharedRegion(iface), L"LockName", SYNC_LOCK, name);
+}
+
+static HRESULT WINAPI region_get_SignalName(ISharedRegion *iface, BSTR *name)
+{
+    return get_sync_name(impl_from_ISharedRegion(iface), L"SignalName", SYNC_SIGNAL, name);
+}
+
+static HRESULT WINAPI region_put_SignalName(ISharedRegion *iface, BSTR name)
+{
+    return put_sync_name(impl_from_ISharedRegion(iface), L"SignalName", SYNC_SIGNAL, name);
+}
+
+#define REGION_SLOT(name, func, params, args) SR_DATA_SLOT(region, name)
 static const ISharedRegionVtbl region_vtbl =
 {
-    region_QueryInterface,
-    region_AddRef,
-    region_Release,
-    region_GetTypeInfoCount,
-    region_GetTypeInfo,
-    region_GetIDsOfNames,
-    region_Invoke,
-    region_get_Name,
-    region_get_Size,
-    region_get_Access,
-    region_get_IsOpen,
-    region_get_Created,
-    region_get_FilePath,
-    region_get_LockAbandoned,
-    region_Create,
-    region_Open,
-    region_OpenOrCreate,
-    region_OpenFile,
-    region_Close,
-    region_ReadBytes,
-    region_WriteBytes,
-    region_ReadString,
-    region_WriteString,
-    region_ReadByte,
-    region_WriteByte,
-    region_ReadInt32,
-    region_WriteInt32,
-    region_ReadDouble,
-    region_WriteDouble,
-    region_Fill,
-    region_Flush,
-    region_MapView,
-    region_Lock,
-    region_Unlock,
-    region_Signal,
-    region_WaitSignal,
+    .QueryInterface = region_QueryInterface,
+    .AddRef = region_AddRef,
+    .Release = region_Release,
+    .GetTypeInfoCount = region_GetTypeInfoCount,
+    .GetTypeInfo = region_GetTypeInfo,
+    .GetIDsOfNames = region_GetIDsOfNames,
+    .Invoke = region_Invoke,
+    SR_DATA_MEMBERS(REGION_SLOT)
+    .get_Name = region_get_Name,
+    .get_Size = region_get_Size,
+    .get_Access = region_get_Access,
+    .get_IsOpen = region_get_IsOpen,
+    .get_Created = region_get_Created,
+    .get_FilePath = region_get_FilePath,
+    .get_LockAbandoned = region_get_LockAbandoned,
+    .Create = region_Create,
+    .Open = region_Open,
+    .OpenOrCreate = region_OpenOrCreate,
+    .OpenFile = region_OpenFile,
+    .Close = region_Close,
+    .MapView = region_MapView,
+    .Lock = region_Lock,
+    .Unlock = region_Unlock,
+    .Signal = region_Signal,
+    .WaitSignal = region_WaitSignal,
+    .get_LockName = region_get_LockName,
+    .put_LockName = region_put_LockName,
+    .get_SignalName = region_get_SignalName,
+    .put_SignalName = region_put_SignalName,
+    .CreateFile = region_CreateFile,
 };
 
 /* ---- ISupportErrorInfo ---- */
@@ -685,7 +740,7 @@ static ULONG WINAPI region_sei_Release(ISupportErrorInfo *iface)
 
 static HRESULT WINAPI region_sei_InterfaceSupportsErrorInfo(ISupportErrorInfo *iface, REFIID riid)
 {
-    return IsEqualIID(riid, &IID_ISharedRegion) ? S_OK : S_FALSE;
+    return IsEqualIID(riid, &IID_ISharedRegion) || IsEqualIID(riid, &IID_ISharedData) ? S_OK : S_FALSE;
 }
 
 static const ISupportErrorInfoVtbl region_sei_vtbl =

@@ -80,9 +80,10 @@ static void expand_key(const WCHAR *pattern, WCHAR *out, size_t len)
     __mingw_snwprintf(out, len, L"%.*ls%ls%ls", (int)(p - pattern), pattern, clsid, p + 2);
 }
 
-static HRESULT write_entries(HKEY root)
+static HRESULT write_entries(HKEY root, const WCHAR *module)
 {
     WCHAR key[256], value[MAX_PATH * 2];
+    const WCHAR *data;
     unsigned int i;
     HKEY k;
     LONG err;
@@ -94,12 +95,13 @@ static HRESULT write_entries(HKEY root)
         switch (e->kind)
         {
         case VAL_TEXT:   lstrcpynW(value, e->text, ARRAY_SIZE(value)); break;
-        case VAL_MODULE: if (!GetModuleFileNameW(sr_instance, value, ARRAY_SIZE(value))) return HRESULT_FROM_WIN32(GetLastError()); break;
+        case VAL_MODULE: break;
         case VAL_CLSID:  StringFromGUID2(&CLSID_SharedRegion, value, ARRAY_SIZE(value)); break;
         case VAL_LIBID:  StringFromGUID2(&LIBID_SharedRegionLib, value, ARRAY_SIZE(value)); break;
         }
         if ((err = RegCreateKeyExW(root, key, 0, NULL, 0, KEY_SET_VALUE, NULL, &k, NULL))) return HRESULT_FROM_WIN32(err);
-        err = RegSetValueExW(k, e->value_name, 0, REG_SZ, (const BYTE *)value, (wcslen(value) + 1) * sizeof(WCHAR));
+        data = e->kind == VAL_MODULE ? module : value; /* the DLL's path, however long */
+        err = RegSetValueExW(k, e->value_name, 0, REG_SZ, (const BYTE *)data, (wcslen(data) + 1) * sizeof(WCHAR));
         RegCloseKey(k);
         if (err) return HRESULT_FROM_WIN32(err);
     }
@@ -145,27 +147,29 @@ static HRESULT delete_entries(HKEY root)
     return S_OK;
 }
 
-static HRESULT load_own_typelib(ITypeLib **tl, WCHAR *path, DWORD len)
-{
-    if (!GetModuleFileNameW(sr_instance, path, len)) return HRESULT_FROM_WIN32(GetLastError());
-    return LoadTypeLibEx(path, REGKIND_NONE, tl);
-}
-
+/* Everything or nothing: when a step fails, the keys already written are removed again. */
 HRESULT register_server(BOOL per_user)
 {
-    WCHAR path[MAX_PATH];
     ITypeLib *tl = NULL;
+    WCHAR *path = NULL;
     HKEY root;
     LONG err;
     HRESULT hr;
 
-    if ((err = classes_root(per_user, TRUE, &root))) return HRESULT_FROM_WIN32(err);
-    hr = write_entries(root);
+    if (FAILED(hr = module_path(&path))) return hr;
+    if ((err = classes_root(per_user, TRUE, &root)))
+    {
+        HeapFree(GetProcessHeap(), 0, path);
+        return HRESULT_FROM_WIN32(err);
+    }
+    if (SUCCEEDED(hr = write_entries(root, path)) && SUCCEEDED(hr = LoadTypeLibEx(path, REGKIND_NONE, &tl)))
+    {
+        hr = per_user ? RegisterTypeLibForUser(tl, path, NULL) : RegisterTypeLib(tl, path, NULL);
+        ITypeLib_Release(tl);
+    }
+    if (FAILED(hr)) delete_entries(root);
     RegCloseKey(root);
-    if (FAILED(hr)) return hr;
-    if (FAILED(hr = load_own_typelib(&tl, path, ARRAY_SIZE(path)))) return hr;
-    hr = per_user ? RegisterTypeLibForUser(tl, path, NULL) : RegisterTypeLib(tl, path, NULL);
-    ITypeLib_Release(tl);
+    HeapFree(GetProcessHeap(), 0, path);
     return hr;
 }
 

@@ -42,7 +42,8 @@ static HRESULT WINAPI view_QueryInterface(ISharedView *iface, REFIID riid, void 
 
     if (!out) return E_POINTER;
     *out = NULL;
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IDispatch) || IsEqualIID(riid, &IID_ISharedView))
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IDispatch) || IsEqualIID(riid, &IID_ISharedData)
+        || IsEqualIID(riid, &IID_ISharedView))
         *out = &This->ISharedView_iface;
     else if (IsEqualIID(riid, &IID_ISharedViewMemory))
         *out = &This->ISharedViewMemory_iface;
@@ -149,67 +150,13 @@ static HRESULT WINAPI view_get_IsMapped(ISharedView *iface, VARIANT_BOOL *mapped
     return S_OK;
 }
 
-static HRESULT WINAPI view_ReadBytes(ISharedView *iface, double offset, double count, VARIANT *data)
+/* The data members (ISharedData): one implementation each in data.c, on the view's span. */
+static inline struct sr_span *view_span(ISharedView *iface)
 {
-    return data_read_bytes(&impl_from_ISharedView(iface)->span, offset, count, data);
+    return &impl_from_ISharedView(iface)->span;
 }
-
-static HRESULT WINAPI view_WriteBytes(ISharedView *iface, double offset, VARIANT data)
-{
-    return data_write_bytes(&impl_from_ISharedView(iface)->span, offset, data);
-}
-
-static HRESULT WINAPI view_ReadString(ISharedView *iface, double offset, VARIANT max_bytes, VARIANT encoding,
-                                      BSTR *text)
-{
-    return data_read_string(&impl_from_ISharedView(iface)->span, offset, max_bytes, encoding, text);
-}
-
-static HRESULT WINAPI view_WriteString(ISharedView *iface, double offset, BSTR text, VARIANT encoding,
-                                       VARIANT terminate, LONG *written)
-{
-    return data_write_string(&impl_from_ISharedView(iface)->span, offset, text, encoding, terminate, written);
-}
-
-static HRESULT WINAPI view_ReadByte(ISharedView *iface, double offset, BYTE *value)
-{
-    return data_read_byte(&impl_from_ISharedView(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI view_WriteByte(ISharedView *iface, double offset, LONG value)
-{
-    return data_write_byte(&impl_from_ISharedView(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI view_ReadInt32(ISharedView *iface, double offset, LONG *value)
-{
-    return data_read_int32(&impl_from_ISharedView(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI view_WriteInt32(ISharedView *iface, double offset, LONG value)
-{
-    return data_write_int32(&impl_from_ISharedView(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI view_ReadDouble(ISharedView *iface, double offset, double *value)
-{
-    return data_read_double(&impl_from_ISharedView(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI view_WriteDouble(ISharedView *iface, double offset, double value)
-{
-    return data_write_double(&impl_from_ISharedView(iface)->span, offset, value);
-}
-
-static HRESULT WINAPI view_Fill(ISharedView *iface, double offset, double count, LONG value)
-{
-    return data_fill(&impl_from_ISharedView(iface)->span, offset, count, value);
-}
-
-static HRESULT WINAPI view_Flush(ISharedView *iface, VARIANT offset, VARIANT count)
-{
-    return data_flush(&impl_from_ISharedView(iface)->span, offset, count);
-}
+#define VIEW_DATA(name, func, params, args) SR_DATA_ENTRY(view, ISharedView, view_span, name, func, params, args)
+SR_DATA_MEMBERS(VIEW_DATA)
 
 static HRESULT WINAPI view_Unmap(ISharedView *iface)
 {
@@ -222,33 +169,23 @@ static HRESULT WINAPI view_Unmap(ISharedView *iface)
     return S_OK;
 }
 
+#define VIEW_SLOT(name, func, params, args) SR_DATA_SLOT(view, name)
 static const ISharedViewVtbl view_vtbl =
 {
-    view_QueryInterface,
-    view_AddRef,
-    view_Release,
-    view_GetTypeInfoCount,
-    view_GetTypeInfo,
-    view_GetIDsOfNames,
-    view_Invoke,
-    view_get_Offset,
-    view_get_Size,
-    view_get_Access,
-    view_get_Region,
-    view_get_IsMapped,
-    view_ReadBytes,
-    view_WriteBytes,
-    view_ReadString,
-    view_WriteString,
-    view_ReadByte,
-    view_WriteByte,
-    view_ReadInt32,
-    view_WriteInt32,
-    view_ReadDouble,
-    view_WriteDouble,
-    view_Fill,
-    view_Flush,
-    view_Unmap,
+    .QueryInterface = view_QueryInterface,
+    .AddRef = view_AddRef,
+    .Release = view_Release,
+    .GetTypeInfoCount = view_GetTypeInfoCount,
+    .GetTypeInfo = view_GetTypeInfo,
+    .GetIDsOfNames = view_GetIDsOfNames,
+    .Invoke = view_Invoke,
+    SR_DATA_MEMBERS(VIEW_SLOT)
+    .get_Offset = view_get_Offset,
+    .get_Size = view_get_Size,
+    .get_Access = view_get_Access,
+    .get_Region = view_get_Region,
+    .get_IsMapped = view_get_IsMapped,
+    .Unmap = view_Unmap,
 };
 
 /* ---- ISharedViewMemory: the zero-copy path for in-process C/C++ ---- */
@@ -319,7 +256,9 @@ static ULONG WINAPI view_sei_Release(ISupportErrorInfo *iface)
 
 static HRESULT WINAPI view_sei_InterfaceSupportsErrorInfo(ISupportErrorInfo *iface, REFIID riid)
 {
-    return IsEqualIID(riid, &IID_ISharedView) ? S_OK : S_FALSE;
+    /* GetAddress (ISharedViewMemory) sets error information too. */
+    return IsEqualIID(riid, &IID_ISharedView) || IsEqualIID(riid, &IID_ISharedData)
+           || IsEqualIID(riid, &IID_ISharedViewMemory) ? S_OK : S_FALSE;
 }
 
 static const ISupportErrorInfoVtbl view_sei_vtbl =

@@ -6,6 +6,7 @@ target_link_libraries(test_leaks PRIVATE psapi)
 sr_test(test_security test_security.c)
 target_link_libraries(test_security PRIVATE advapi32)
 sr_test(test_concurrency test_concurrency.c)
+target_link_libraries(test_concurrency PRIVATE user32)
 sr_test(test_fuzz test_fuzz.c)
 sr_test(test_faults test_faults.c)
 # The same program under an address-space limit (about 2.9 GiB: a 2 GiB allocation fails), so that

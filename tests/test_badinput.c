@@ -39,6 +39,9 @@ enum member
     M_Name, M_Size, M_Access, M_IsOpen, M_Created, M_FilePath, M_LockAbandoned,
     M_ReadBytes, M_WriteBytes, M_ReadString, M_WriteString, M_ReadByte, M_WriteByte,
     M_ReadInt32, M_WriteInt32, M_ReadDouble, M_WriteDouble, M_Fill, M_Flush,
+    M_ReadInt8, M_WriteInt8, M_ReadInt16, M_WriteInt16, M_ReadUInt16, M_WriteUInt16, M_ReadUInt32, M_WriteUInt32,
+    M_ReadInt64, M_WriteInt64, M_ReadUInt64, M_WriteUInt64, M_ReadSingle, M_WriteSingle,
+    M_ReadArray, M_WriteArray, M_ReadInto, M_Unpack, M_Pack, M_CalcSize,
     M_MapView, M_Lock, M_Unlock, M_Signal, M_WaitSignal,
     M_Offset, M_Region, M_IsMapped, M_Unmap,
     M_GetAddress,
@@ -46,7 +49,7 @@ enum member
     M_QueryInterface, M_GetTypeInfoCount, M_GetTypeInfo, M_GetIDsOfNames, M_Invoke,
 };
 
-enum out_kind { O_NONE, O_VARIANT, O_BSTR, O_LONG, O_BYTE, O_DOUBLE, O_BOOL, O_PTR, O_ENUM };
+enum out_kind { O_NONE, O_VARIANT, O_BSTR, O_LONG, O_BYTE, O_DOUBLE, O_BOOL, O_PTR, O_ENUM, O_SHORT };
 
 static const struct
 {
@@ -79,6 +82,26 @@ static const struct
     [M_WriteDouble] = { L"WriteDouble", DISPATCH_METHOD, O_NONE },
     [M_Fill] = { L"Fill", DISPATCH_METHOD, O_NONE },
     [M_Flush] = { L"Flush", DISPATCH_METHOD, O_NONE },
+    [M_ReadInt8] = { L"ReadInt8", DISPATCH_METHOD, O_SHORT },
+    [M_WriteInt8] = { L"WriteInt8", DISPATCH_METHOD, O_NONE },
+    [M_ReadInt16] = { L"ReadInt16", DISPATCH_METHOD, O_SHORT },
+    [M_WriteInt16] = { L"WriteInt16", DISPATCH_METHOD, O_NONE },
+    [M_ReadUInt16] = { L"ReadUInt16", DISPATCH_METHOD, O_LONG },
+    [M_WriteUInt16] = { L"WriteUInt16", DISPATCH_METHOD, O_NONE },
+    [M_ReadUInt32] = { L"ReadUInt32", DISPATCH_METHOD, O_DOUBLE },
+    [M_WriteUInt32] = { L"WriteUInt32", DISPATCH_METHOD, O_NONE },
+    [M_ReadInt64] = { L"ReadInt64", DISPATCH_METHOD, O_VARIANT },
+    [M_WriteInt64] = { L"WriteInt64", DISPATCH_METHOD, O_NONE },
+    [M_ReadUInt64] = { L"ReadUInt64", DISPATCH_METHOD, O_VARIANT },
+    [M_WriteUInt64] = { L"WriteUInt64", DISPATCH_METHOD, O_NONE },
+    [M_ReadSingle] = { L"ReadSingle", DISPATCH_METHOD, O_DOUBLE },
+    [M_WriteSingle] = { L"WriteSingle", DISPATCH_METHOD, O_NONE },
+    [M_ReadArray] = { L"ReadArray", DISPATCH_METHOD, O_VARIANT },
+    [M_WriteArray] = { L"WriteArray", DISPATCH_METHOD, O_LONG },
+    [M_ReadInto] = { L"ReadInto", DISPATCH_METHOD, O_LONG },
+    [M_Unpack] = { L"Unpack", DISPATCH_METHOD, O_VARIANT },
+    [M_Pack] = { L"Pack", DISPATCH_METHOD, O_LONG },
+    [M_CalcSize] = { L"CalcSize", DISPATCH_METHOD, O_LONG },
     [M_MapView] = { L"MapView", DISPATCH_METHOD, O_PTR },
     [M_Lock] = { L"Lock", DISPATCH_METHOD, O_BOOL },
     [M_Unlock] = { L"Unlock", DISPATCH_METHOD, O_NONE },
@@ -267,7 +290,7 @@ static const struct row data_rows[] =
     ROW(T_DATA, M_ReadString, P_BOTH, 2, A(R8(0), R8(NAN)), E_INVALIDARG, L"maxBytes is NaN"),
     ROW(T_DATA, M_ReadString, P_BOTH, 2, A(R8(0), R8(1e300)), E_INVALIDARG, L"maxBytes 1.0000000000000001e+300 is larger than 2^53"),
     ROW(T_DATA, M_ReadString, P_BOTH, 2, A(R8(0), STR(L"abc")), DISP_E_TYPEMISMATCH, L"maxBytes must be a number, not a String"),
-    ROW(T_DATA, M_ReadString, P_BOTH, 3, A(R8(0), MISSING, STR(L"latin1")), E_INVALIDARG, L"encoding 'latin1' is not"),
+    ROW(T_DATA, M_ReadString, P_BOTH, 3, A(R8(0), MISSING, STR(L"ebcdic")), E_INVALIDARG, L"encoding 'ebcdic' is not one of"),
     ROW(T_DATA, M_ReadString, P_BOTH, 3, A(R8(0), MISSING, OBJ), DISP_E_TYPEMISMATCH, L"encoding must be a string, not an Object"),
     ROW(T_DATA, M_ReadString, P_BOTH, 1, A(R8(0)), SR_E_BADENCODING, L"are not valid UTF-8"),
     ROWF(T_DATA, M_ReadString, P_VT, 1, A(R8(0)), E_POINTER, L"the result pointer is NULL", F_NULL_OUT),
@@ -280,7 +303,7 @@ static const struct row data_rows[] =
     ROW(T_DATA, M_WriteString, P_BOTH, 2, A(END(-3), STR(L"hello")), E_INVALIDARG, L"+ count 6 is past the end"),
     ROW(T_DATA, M_WriteString, P_BOTH, 3, A(END(-3), STR(L"hello"), STR(L"utf-16")), E_INVALIDARG, L"+ count 12 is past the end"),
     ROW(T_DATA, M_WriteString, P_BOTH, 2, A(R8(0), STR(L"a\xd800z")), SR_E_BADENCODING, L"unpaired surrogate"),
-    ROW(T_DATA, M_WriteString, P_BOTH, 3, A(R8(0), STR(L"hi"), STR(L"ebcdic")), E_INVALIDARG, L"encoding 'ebcdic' is not"),
+    ROW(T_DATA, M_WriteString, P_BOTH, 3, A(R8(0), STR(L"hi"), STR(L"ebcdic")), E_INVALIDARG, L"encoding 'ebcdic' is not one of"),
     ROW(T_DATA, M_WriteString, P_BOTH, 4, A(R8(0), STR(L"hi"), MISSING, STR(L"maybe")), DISP_E_TYPEMISMATCH, L"terminate must be True or False, not a String"),
     ROWF(T_DATA, M_WriteString, P_VT, 2, A(R8(0), STR(L"hi")), E_POINTER, L"the result pointer is NULL", F_NULL_OUT),
     ROW(T_DATA, M_WriteString, P_DISP, 2, A(R8(0), OBJ), DISP_E_TYPEMISMATCH, L"argument 2 (text) must be a string, not an Object"),
@@ -345,6 +368,121 @@ static const struct row data_rows[] =
     ROW(T_DATA, M_Flush, P_BOTH, 1, A(END(1)), E_INVALIDARG, L"is past the end"),
     ROW(T_DATA, M_Flush, P_BOTH, 2, A(R8(0), END(1)), E_INVALIDARG, L"is past the end"),
     ROW(T_DATA, M_Flush, P_DISP, 3, A(R8(0), R8(1), R8(1)), DISP_E_BADPARAMCOUNT, L"3 arguments given; it takes 0 to 2 (offset, count)"),
+
+    /* The typed reads: ReadInt8 ... ReadSingle(offset) */
+    ROW(T_DATA, M_ReadInt8, P_BOTH, 1, A(R8(-1)), E_INVALIDARG, L"offset -1 is negative"),
+    ROW(T_DATA, M_ReadInt8, P_BOTH, 1, A(END(0)), E_INVALIDARG, L"+ count 1 is past the end"),
+    ROWF(T_DATA, M_ReadInt8, P_VT, 1, A(R8(0)), E_POINTER, L"the result pointer is NULL", F_NULL_OUT),
+    ROW(T_DATA, M_ReadInt8, P_DISP, 1, A(STR(L"abc")), DISP_E_TYPEMISMATCH, L"argument 1 (offset) must be a number, not a String"),
+    ROW(T_DATA, M_ReadInt16, P_BOTH, 1, A(END(-1)), E_INVALIDARG, L"+ count 2 is past the end"),
+    ROW(T_DATA, M_ReadInt16, P_BOTH, 1, A(R8(0.5)), E_INVALIDARG, L"offset 0.5 is not a whole number"),
+    ROWF(T_DATA, M_ReadInt16, P_VT, 1, A(R8(0)), E_POINTER, L"the result pointer is NULL", F_NULL_OUT),
+    ROW(T_DATA, M_ReadUInt16, P_BOTH, 1, A(END(-1)), E_INVALIDARG, L"+ count 2 is past the end"),
+    ROWF(T_DATA, M_ReadUInt16, P_VT, 1, A(R8(0)), E_POINTER, L"the result pointer is NULL", F_NULL_OUT),
+    ROW(T_DATA, M_ReadUInt16, P_DISP, 0, NOARGS, DISP_E_BADPARAMCOUNT, L"0 arguments given; it takes 1 (offset)"),
+    ROW(T_DATA, M_ReadUInt32, P_BOTH, 1, A(END(-3)), E_INVALIDARG, L"+ count 4 is past the end"),
+    ROW(T_DATA, M_ReadUInt32, P_BOTH, 1, A(R8(NAN)), E_INVALIDARG, L"offset is NaN"),
+    ROWF(T_DATA, M_ReadUInt32, P_VT, 1, A(R8(0)), E_POINTER, L"the result pointer is NULL", F_NULL_OUT),
+    ROW(T_DATA, M_ReadInt64, P_BOTH, 1, A(END(-7)), E_INVALIDARG, L"+ count 8 is past the end"),
+    ROWF(T_DATA, M_ReadInt64, P_VT, 1, A(R8(0)), E_POINTER, L"the result pointer is NULL", F_NULL_OUT),
+    ROW(T_DATA, M_ReadInt64, P_DISP, 2, A(R8(0), R8(0)), DISP_E_BADPARAMCOUNT, L"2 arguments given; it takes 1 (offset)"),
+    ROW(T_DATA, M_ReadUInt64, P_BOTH, 1, A(R8(TWO53 + 2)), E_INVALIDARG, L"larger than 2^53"),
+    ROWF(T_DATA, M_ReadUInt64, P_VT, 1, A(R8(0)), E_POINTER, L"the result pointer is NULL", F_NULL_OUT),
+    ROW(T_DATA, M_ReadSingle, P_BOTH, 1, A(END(-3)), E_INVALIDARG, L"+ count 4 is past the end"),
+    ROW(T_DATA, M_ReadSingle, P_BOTH, 1, A(R8(INFINITY)), E_INVALIDARG, L"offset is infinite"),
+    ROWF(T_DATA, M_ReadSingle, P_VT, 1, A(R8(0)), E_POINTER, L"the result pointer is NULL", F_NULL_OUT),
+    ROW(T_DATA, M_ReadSingle, P_DISP, 1, A(NULLV), DISP_E_TYPEMISMATCH, L"argument 1 (offset) must be a number, not Null"),
+
+    /* The typed writes: each type one past its range, not whole, past the end; nothing is written. */
+    ROW(T_DATA, M_WriteInt8, P_BOTH, 2, A(R8(0), R8(128)), E_INVALIDARG, L"WriteInt8: value 128 is out of range; Int8 takes -128 to 127"),
+    ROW(T_DATA, M_WriteInt8, P_BOTH, 2, A(R8(0), R8(-129)), E_INVALIDARG, L"value -129 is out of range; Int8 takes -128 to 127"),
+    ROW(T_DATA, M_WriteInt8, P_BOTH, 2, A(R8(0), R8(0.5)), E_INVALIDARG, L"value 0.5 is not a whole number"),
+    ROW(T_DATA, M_WriteInt8, P_BOTH, 2, A(R8(0), R8(NAN)), E_INVALIDARG, L"value is NaN"),
+    ROW(T_DATA, M_WriteInt8, P_BOTH, 2, A(END(0), R8(1)), E_INVALIDARG, L"+ count 1 is past the end"),
+    ROW(T_DATA, M_WriteInt8, P_DISP, 2, A(R8(0), STR(L"x")), DISP_E_TYPEMISMATCH, L"argument 2 (value) must be a number, not a String"),
+    ROW(T_DATA, M_WriteInt8, P_DISP, 1, A(R8(0)), DISP_E_BADPARAMCOUNT, L"1 argument given; it takes 2 (offset, value)"),
+    ROW(T_DATA, M_WriteInt16, P_BOTH, 2, A(R8(0), R8(32768)), E_INVALIDARG, L"value 32768 is out of range; Int16 takes -32768 to 32767"),
+    ROW(T_DATA, M_WriteInt16, P_BOTH, 2, A(R8(0), R8(-32769)), E_INVALIDARG, L"value -32769 is out of range"),
+    ROW(T_DATA, M_WriteInt16, P_BOTH, 2, A(END(-1), R8(1)), E_INVALIDARG, L"+ count 2 is past the end"),
+    ROW(T_DATA, M_WriteUInt16, P_BOTH, 2, A(R8(0), R8(65536)), E_INVALIDARG, L"value 65536 is out of range; UInt16 takes 0 to 65535"),
+    ROW(T_DATA, M_WriteUInt16, P_BOTH, 2, A(R8(0), R8(-1)), E_INVALIDARG, L"value -1 is out of range"),
+    ROW(T_DATA, M_WriteUInt32, P_BOTH, 2, A(R8(0), R8(4294967296.0)), E_INVALIDARG, L"value 4294967296 is out of range; UInt32 takes 0 to 4294967295"),
+    ROW(T_DATA, M_WriteUInt32, P_BOTH, 2, A(R8(0), R8(-1)), E_INVALIDARG, L"value -1 is out of range"),
+    ROW(T_DATA, M_WriteUInt32, P_BOTH, 2, A(R8(0), R8(INFINITY)), E_INVALIDARG, L"value is infinite"),
+    ROW(T_DATA, M_WriteUInt32, P_BOTH, 2, A(END(-3), R8(1)), E_INVALIDARG, L"+ count 4 is past the end"),
+    ROW(T_DATA, M_WriteInt64, P_BOTH, 2, A(R8(0), STR(L"9223372036854775808")), E_INVALIDARG, L"value 9223372036854775808 is out of range; Int64 takes -9223372036854775808 to 9223372036854775807"),
+    ROW(T_DATA, M_WriteInt64, P_BOTH, 2, A(R8(0), STR(L"-9223372036854775809")), E_INVALIDARG, L"value -9223372036854775809 is out of range"),
+    ROW(T_DATA, M_WriteInt64, P_BOTH, 2, A(R8(0), STR(L"12x")), DISP_E_TYPEMISMATCH, L"is not a whole number in decimal digits"),
+    ROW(T_DATA, M_WriteInt64, P_BOTH, 2, A(R8(0), R8(0.25)), E_INVALIDARG, L"value 0.25 is not a whole number"),
+    ROW(T_DATA, M_WriteInt64, P_BOTH, 2, A(R8(0), NULLV), DISP_E_TYPEMISMATCH, L"value must be a number"),
+    ROW(T_DATA, M_WriteInt64, P_BOTH, 2, A(R8(0), OBJ), DISP_E_TYPEMISMATCH, L"value must be a number"),
+    ROW(T_DATA, M_WriteInt64, P_BOTH, 2, A(R8(0), BYTES(8)), DISP_E_TYPEMISMATCH, L"value must be a number"),
+    ROW(T_DATA, M_WriteInt64, P_BOTH, 2, A(END(-7), R8(1)), E_INVALIDARG, L"+ count 8 is past the end"),
+    ROW(T_DATA, M_WriteInt64, P_DISP, 1, A(R8(0)), DISP_E_BADPARAMCOUNT, L"1 argument given; it takes 2 (offset, value)"),
+    ROW(T_DATA, M_WriteUInt64, P_BOTH, 2, A(R8(0), STR(L"18446744073709551616")), E_INVALIDARG, L"value 18446744073709551616 is out of range; UInt64 takes 0 to 18446744073709551615"),
+    ROW(T_DATA, M_WriteUInt64, P_BOTH, 2, A(R8(0), R8(-1)), E_INVALIDARG, L"value -1 is out of range"),
+    ROW(T_DATA, M_WriteUInt64, P_BOTH, 2, A(R8(0), STR(L"")), DISP_E_TYPEMISMATCH, L"is not a whole number in decimal digits"),
+    ROW(T_DATA, M_WriteUInt64, P_BOTH, 2, A(R8(0), DECARR(1)), DISP_E_TYPEMISMATCH, L"value must be a number"),
+    ROW(T_DATA, M_WriteSingle, P_BOTH, 2, A(R8(0), R8(3.5e38)), E_INVALIDARG, L"value 3.5e+38 is out of range; Single takes -3.4028234663852886e+38 to 3.4028234663852886e+38"),
+    ROW(T_DATA, M_WriteSingle, P_BOTH, 2, A(R8(0), R8(-1e300)), E_INVALIDARG, L"is out of range; Single takes"),
+    ROW(T_DATA, M_WriteSingle, P_BOTH, 2, A(END(-3), R8(1)), E_INVALIDARG, L"+ count 4 is past the end"),
+    ROW(T_DATA, M_WriteSingle, P_DISP, 2, A(R8(0), STR(L"abc")), DISP_E_TYPEMISMATCH, L"argument 2 (value) must be a number, not a String"),
+
+    /* ReadArray(offset, count, type) / WriteArray(offset, values, type) */
+    ROW(T_DATA, M_ReadArray, P_BOTH, 3, A(R8(-1), R8(1), STR(L"h")), E_INVALIDARG, L"offset -1 is negative"),
+    ROW(T_DATA, M_ReadArray, P_BOTH, 3, A(R8(0), R8(-1), STR(L"h")), E_INVALIDARG, L"count -1 is negative"),
+    ROW(T_DATA, M_ReadArray, P_BOTH, 3, A(R8(0), R8(1.5), STR(L"h")), E_INVALIDARG, L"count 1.5 is not a whole number"),
+    ROW(T_DATA, M_ReadArray, P_BOTH, 3, A(END(-2), R8(2), STR(L"h")), E_INVALIDARG, L"+ count 4 is past the end"),
+    ROW(T_DATA, M_ReadArray, P_BOTH, 3, A(R8(0), R8(1e9), STR(L"d")), E_INVALIDARG, L"count 1000000000 of Double is more than one call can move"),
+    ROW(T_DATA, M_ReadArray, P_BOTH, 3, A(R8(0), R8(1), STR(L"Int128")), E_INVALIDARG, L"type \"Int128\" is not one of"),
+    ROW(T_DATA, M_ReadArray, P_BOTH, 3, A(R8(0), R8(1), R8(10)), E_INVALIDARG, L"type 10 is not a DataType number (0 to 9)"),
+    ROW(T_DATA, M_ReadArray, P_BOTH, 3, A(R8(0), R8(1), R8(-1)), E_INVALIDARG, L"type -1 is not a DataType number"),
+    ROW(T_DATA, M_ReadArray, P_BOTH, 3, A(R8(0), R8(1), OBJ), DISP_E_TYPEMISMATCH, L"type must be a name, a struct code or a DataType number"),
+    ROW(T_DATA, M_ReadArray, P_BOTH, 3, A(R8(0), R8(1), MISSING), E_INVALIDARG, L"type is missing"),
+    ROWF(T_DATA, M_ReadArray, P_VT, 3, A(R8(0), R8(1), STR(L"h")), E_POINTER, L"the result pointer is NULL", F_NULL_OUT),
+    ROW(T_DATA, M_ReadArray, P_DISP, 2, A(R8(0), R8(1)), DISP_E_BADPARAMCOUNT, L"2 arguments given; it takes 3 (offset, count, type)"),
+    ROW(T_DATA, M_WriteArray, P_BOTH, 3, A(R8(0), VARR(300), STR(L"b")), E_INVALIDARG, L"WriteArray: element 2: value 300 is out of range; Int8 takes -128 to 127"),
+    ROW(T_DATA, M_WriteArray, P_BOTH, 3, A(R8(0), VARR(65536), STR(L"UInt16")), E_INVALIDARG, L"element 2: value 65536 is out of range"),
+    ROW(T_DATA, M_WriteArray, P_BOTH, 3, A(R8(0), VARR(0.5), STR(L"i")), E_INVALIDARG, L"element 2: value 0.5 is not a whole number"),
+    ROW(T_DATA, M_WriteArray, P_BOTH, 3, A(R8(0), VARR(3.4028236692093846e38), STR(L"f")), E_INVALIDARG, L"element 2: value 3.4028236692093846e+38 is out of range"),
+    ROW(T_DATA, M_WriteArray, P_BOTH, 3, A(R8(0), VARR_STR(L"x"), STR(L"d")), DISP_E_TYPEMISMATCH, L"element 1: value must be a number"),
+    ROW(T_DATA, M_WriteArray, P_BOTH, 3, A(END(-2), VARR(3), STR(L"b")), E_INVALIDARG, L"+ count 3 is past the end"),
+    ROW(T_DATA, M_WriteArray, P_BOTH, 3, A(R8(0), R8(5), STR(L"b")), DISP_E_TYPEMISMATCH, L"values must be an array"),
+    ROW(T_DATA, M_WriteArray, P_BOTH, 3, A(R8(0), ARR2D, STR(L"b")), E_INVALIDARG, L"values must be a one-dimensional array"),
+    ROW(T_DATA, M_WriteArray, P_VT, 3, A(R8(0), NULLREF, STR(L"b")), E_INVALIDARG, L"values is a by-reference array with a NULL reference"),
+    ROW(T_DATA, M_WriteArray, P_BOTH, 3, A(R8(0), VARR(1), STR(L"x")), E_INVALIDARG, L"type \"x\" is not one of"),
+    ROWF(T_DATA, M_WriteArray, P_VT, 3, A(R8(0), VARR(1), STR(L"b")), E_POINTER, L"the result pointer is NULL", F_NULL_OUT),
+    ROW(T_DATA, M_WriteArray, P_DISP, 2, A(R8(0), VARR(1)), DISP_E_BADPARAMCOUNT, L"2 arguments given; it takes 3 (offset, values, type)"),
+
+    /* ReadInto(offset, buffer) */
+    ROW(T_DATA, M_ReadInto, P_BOTH, 2, A(R8(-1), BYTES(4)), E_INVALIDARG, L"offset -1 is negative"),
+    ROW(T_DATA, M_ReadInto, P_BOTH, 2, A(END(-3), BYTES(4)), E_INVALIDARG, L"+ count 4 is past the end"),
+    ROW(T_DATA, M_ReadInto, P_BOTH, 2, A(R8(0), VARR(1)), DISP_E_TYPEMISMATCH, L"buffer must be a Byte() array, not an array of another element type"),
+    ROW(T_DATA, M_ReadInto, P_BOTH, 2, A(R8(0), STR(L"abc")), DISP_E_TYPEMISMATCH, L"buffer must be a Byte() array, not a String"),
+    ROW(T_DATA, M_ReadInto, P_BOTH, 2, A(R8(0), ARR2D), E_INVALIDARG, L"buffer must be a one-dimensional Byte() array, not 2-dimensional"),
+    ROW(T_DATA, M_ReadInto, P_VT, 2, A(R8(0), NULLREF), E_INVALIDARG, L"buffer is a by-reference array with a NULL reference"),
+    ROW(T_DATA, M_ReadInto, P_BOTH, 2, A(R8(0), MISSING), DISP_E_TYPEMISMATCH, L"buffer must be a Byte() array, not missing"),
+    ROWF(T_DATA, M_ReadInto, P_VT, 2, A(R8(0), BYTES(4)), E_POINTER, L"the result pointer is NULL", F_NULL_OUT),
+    ROW(T_DATA, M_ReadInto, P_DISP, 1, A(R8(0)), DISP_E_BADPARAMCOUNT, L"1 argument given; it takes 2 (offset, buffer)"),
+
+    /* Unpack(offset, format, [encoding]) / Pack(offset, format, values, [encoding]) / CalcSize(format) */
+    ROW(T_DATA, M_Unpack, P_BOTH, 2, A(R8(-1), STR(L"<h")), E_INVALIDARG, L"offset -1 is negative"),
+    ROW(T_DATA, M_Unpack, P_BOTH, 2, A(END(-1), STR(L"<i")), E_INVALIDARG, L"+ count 4 is past the end"),
+    ROW(T_DATA, M_Unpack, P_BOTH, 2, A(R8(0), STR(L"<hZ")), E_INVALIDARG, L"Unpack: "),
+    ROW(T_DATA, M_Unpack, P_BOTH, 3, A(R8(0), STR(L"<4s"), STR(L"ebcdic")), E_INVALIDARG, L"encoding 'ebcdic' is not one of"),
+    ROWF(T_DATA, M_Unpack, P_VT, 2, A(R8(0), STR(L"<h")), E_POINTER, L"the result pointer is NULL", F_NULL_OUT),
+    ROW(T_DATA, M_Unpack, P_DISP, 1, A(R8(0)), DISP_E_BADPARAMCOUNT, L"1 argument given; it takes 2 to 3 (offset, format, encoding)"),
+    ROW(T_DATA, M_Pack, P_BOTH, 3, A(R8(0), STR(L"<bbb"), VARR(300)), E_INVALIDARG, L"Pack: "),
+    ROW(T_DATA, M_Pack, P_BOTH, 3, A(R8(0), STR(L"<bb"), VARR(3)), E_INVALIDARG, L"Pack: format '<bb' has 2 fields, and 3 values were given"),
+    ROW(T_DATA, M_Pack, P_BOTH, 3, A(R8(0), STR(L"<bbbb"), VARR(3)), E_INVALIDARG, L"Pack: format '<bbbb' has 4 fields, and 3 values were given"),
+    ROW(T_DATA, M_Pack, P_BOTH, 3, A(R8(0), STR(L"<bbZ"), VARR(3)), E_INVALIDARG, L"Pack: "),
+    ROW(T_DATA, M_Pack, P_BOTH, 3, A(END(-2), STR(L"<bbb"), VARR(3)), E_INVALIDARG, L"+ count 3 is past the end"),
+    ROW(T_DATA, M_Pack, P_BOTH, 3, A(R8(0), STR(L"<bbb"), R8(1)), DISP_E_TYPEMISMATCH, L"values must be an array"),
+    ROWF(T_DATA, M_Pack, P_VT, 3, A(R8(0), STR(L"<bbb"), VARR(3)), E_POINTER, L"the result pointer is NULL", F_NULL_OUT),
+    ROW(T_DATA, M_Pack, P_DISP, 2, A(R8(0), STR(L"<b")), DISP_E_BADPARAMCOUNT, L"2 arguments given; it takes 3 to 4 (offset, format, values, encoding)"),
+    ROW(T_DATA, M_CalcSize, P_BOTH, 1, A(STR(L"<hZ")), E_INVALIDARG, L"CalcSize: "),
+    ROWF(T_DATA, M_CalcSize, P_VT, 1, A(STR(L"<h")), E_POINTER, L"the result pointer is NULL", F_NULL_OUT),
+    ROW(T_DATA, M_CalcSize, P_DISP, 0, NOARGS, DISP_E_BADPARAMCOUNT, L"0 arguments given; it takes 1 (format)"),
 };
 
 /* A closed region and an unmapped view: every data member says so, with valid arguments. */
@@ -362,6 +500,25 @@ static const struct row shut_rows[] =
     ROW(T_SHUT, M_WriteDouble, P_BOTH, 2, A(R8(0), R8(1)), HR_SHUT, NULL),
     ROW(T_SHUT, M_Fill, P_BOTH, 3, A(R8(0), R8(1), I4(1)), HR_SHUT, NULL),
     ROW(T_SHUT, M_Flush, P_BOTH, 0, NOARGS, HR_SHUT, NULL),
+    ROW(T_SHUT, M_ReadInt8, P_BOTH, 1, A(R8(0)), HR_SHUT, NULL),
+    ROW(T_SHUT, M_WriteInt8, P_BOTH, 2, A(R8(0), R8(1)), HR_SHUT, NULL),
+    ROW(T_SHUT, M_ReadInt16, P_BOTH, 1, A(R8(0)), HR_SHUT, NULL),
+    ROW(T_SHUT, M_WriteInt16, P_BOTH, 2, A(R8(0), R8(1)), HR_SHUT, NULL),
+    ROW(T_SHUT, M_ReadUInt16, P_BOTH, 1, A(R8(0)), HR_SHUT, NULL),
+    ROW(T_SHUT, M_WriteUInt16, P_BOTH, 2, A(R8(0), R8(1)), HR_SHUT, NULL),
+    ROW(T_SHUT, M_ReadUInt32, P_BOTH, 1, A(R8(0)), HR_SHUT, NULL),
+    ROW(T_SHUT, M_WriteUInt32, P_BOTH, 2, A(R8(0), R8(1)), HR_SHUT, NULL),
+    ROW(T_SHUT, M_ReadInt64, P_BOTH, 1, A(R8(0)), HR_SHUT, NULL),
+    ROW(T_SHUT, M_WriteInt64, P_BOTH, 2, A(R8(0), R8(1)), HR_SHUT, NULL),
+    ROW(T_SHUT, M_ReadUInt64, P_BOTH, 1, A(R8(0)), HR_SHUT, NULL),
+    ROW(T_SHUT, M_WriteUInt64, P_BOTH, 2, A(R8(0), STR(L"1")), HR_SHUT, NULL),
+    ROW(T_SHUT, M_ReadSingle, P_BOTH, 1, A(R8(0)), HR_SHUT, NULL),
+    ROW(T_SHUT, M_WriteSingle, P_BOTH, 2, A(R8(0), R8(1)), HR_SHUT, NULL),
+    ROW(T_SHUT, M_ReadArray, P_BOTH, 3, A(R8(0), R8(1), STR(L"h")), HR_SHUT, NULL),
+    ROW(T_SHUT, M_WriteArray, P_BOTH, 3, A(R8(0), VARR(3), STR(L"h")), HR_SHUT, NULL),
+    ROW(T_SHUT, M_ReadInto, P_BOTH, 2, A(R8(0), BYTES(4)), HR_SHUT, NULL),
+    ROW(T_SHUT, M_Unpack, P_BOTH, 2, A(R8(0), STR(L"<hi")), HR_SHUT, NULL),
+    ROW(T_SHUT, M_Pack, P_BOTH, 3, A(R8(0), STR(L"<bbb"), VARR(3)), HR_SHUT, NULL),
     ROW(T_CLOSED, M_MapView, P_BOTH, 2, A(R8(0), R8(0)), SR_E_NOTOPEN, L"the region is not open"),
     ROW(T_CLOSED, M_Lock, P_BOTH, 1, A(I4(0)), SR_E_NOTOPEN, L"the region is not open"),
     ROW(T_CLOSED, M_Unlock, P_BOTH, 0, NOARGS, SR_E_NOTOPEN, L"the region is not open"),
@@ -379,6 +536,15 @@ static const struct row ro_rows[] =
     ROW(T_RO, M_WriteInt32, P_BOTH, 2, A(R8(0), I4(1)), E_ACCESSDENIED, L"is read-only"),
     ROW(T_RO, M_WriteDouble, P_BOTH, 2, A(R8(0), R8(1)), E_ACCESSDENIED, L"is read-only"),
     ROW(T_RO, M_Fill, P_BOTH, 3, A(R8(0), R8(16), I4(1)), E_ACCESSDENIED, L"is read-only"),
+    ROW(T_RO, M_WriteInt8, P_BOTH, 2, A(R8(0), R8(1)), E_ACCESSDENIED, L"is read-only"),
+    ROW(T_RO, M_WriteInt16, P_BOTH, 2, A(R8(1), R8(1)), E_ACCESSDENIED, L"is read-only"),
+    ROW(T_RO, M_WriteUInt16, P_BOTH, 2, A(R8(0), R8(1)), E_ACCESSDENIED, L"is read-only"),
+    ROW(T_RO, M_WriteUInt32, P_BOTH, 2, A(R8(0), R8(1)), E_ACCESSDENIED, L"is read-only"),
+    ROW(T_RO, M_WriteInt64, P_BOTH, 2, A(R8(0), STR(L"1")), E_ACCESSDENIED, L"is read-only"),
+    ROW(T_RO, M_WriteUInt64, P_BOTH, 2, A(R8(0), R8(1)), E_ACCESSDENIED, L"is read-only"),
+    ROW(T_RO, M_WriteSingle, P_BOTH, 2, A(R8(0), R8(1)), E_ACCESSDENIED, L"is read-only"),
+    ROW(T_RO, M_WriteArray, P_BOTH, 3, A(R8(0), VARR(3), STR(L"d")), E_ACCESSDENIED, L"is read-only"),
+    ROW(T_RO, M_Pack, P_BOTH, 3, A(R8(0), STR(L"<bbb"), VARR(3)), E_ACCESSDENIED, L"is read-only"),
     ROW(T_RO_REGION, M_MapView, P_BOTH, 3, A(R8(0), R8(0), I4(0)), E_ACCESSDENIED, L"a ReadOnly region cannot give a ReadWrite view"),
     ROW(T_FILE_RO, M_WriteBytes, P_BOTH, 2, A(R8(0), BYTES(4)), E_ACCESSDENIED, L"the region is read-only"),
     ROW(T_FILE_RO, M_Fill, P_BOTH, 3, A(R8(0), R8(1), I4(0)), E_ACCESSDENIED, L"the region is read-only"),
@@ -407,7 +573,7 @@ static const struct row region_rows[] =
     ROW(T_REGION, M_Lock, P_DISP, 1, A(STR(L"soon")), DISP_E_TYPEMISMATCH, L"argument 1 (timeoutMs) must be a whole number"),
     ROW(T_REGION, M_Lock, P_DISP, 1, A(R8(1e10)), DISP_E_OVERFLOW, L"argument 1 (timeoutMs) is out of range"),
     ROW(T_REGION, M_Lock, P_DISP, 2, A(I4(0), I4(0)), DISP_E_BADPARAMCOUNT, L"2 arguments given; it takes 0 to 1 (timeoutMs)"),
-    ROW(T_REGION, M_Unlock, P_BOTH, 0, NOARGS, NOT_OWNER, L"this thread does not hold the region's lock"),
+    ROW(T_REGION, M_Unlock, P_BOTH, 0, NOARGS, NOT_OWNER, L"this object does not hold the region's lock"),
     ROW(T_REGION, M_Unlock, P_DISP, 1, A(I4(0)), DISP_E_BADPARAMCOUNT, L"1 argument given; it takes none"),
     ROW(T_REGION, M_Signal, P_DISP, 1, A(I4(0)), DISP_E_BADPARAMCOUNT, L"1 argument given; it takes none"),
     ROW(T_REGION, M_WaitSignal, P_BOTH, 1, A(I4(-5)), E_INVALIDARG, L"timeoutMs -5 is negative"),
@@ -515,7 +681,7 @@ static const struct row bind_rows[] =
     ROW(T_FRESH, M_OpenFile, P_BOTH, 4, A(STR(L"@datafile"), MISSING, MISSING, STRNUL(L"sr-hard")), E_INVALIDARG, L"the name contains a NUL character"),
     ROW(T_FRESH, M_OpenFile, P_BOTH, 4, A(STR(L"@datafile"), MISSING, MISSING, STR(L"@existing")), EXISTS, L"OpenFile never shares a mapping under a name that is taken"),
     ROW(T_FRESH, M_OpenFile, P_BOTH, 1, A(STRNUL(L"@datafile")), E_INVALIDARG, L"the path contains a NUL character"),
-    ROW(T_FRESH, M_OpenFile, P_BOTH, 1, A(REPEAT(L"p", 1100)), E_INVALIDARG, L"...' is not a usable path (1100 characters)"),
+    ROW(T_FRESH, M_OpenFile, P_BOTH, 1, A(REPEAT(L"p", 40000)), E_INVALIDARG, L"...' is not a usable path (40000 characters; a path has at most 32767)"),
     ROW(T_FRESH, M_OpenFile, P_DISP, 1, A(R8(5)), NOT_FOUND, L"cannot open"),
     ROW(T_FRESH, M_OpenFile, P_DISP, 0, NOARGS, DISP_E_BADPARAMCOUNT, L"0 arguments given; it takes 1 to 4 (path, size, access, name)"),
 };
@@ -878,6 +1044,7 @@ union out
     BYTE b;
     double d;
     VARIANT_BOOL vb;
+    SHORT sh;
     void *p;
     RegionAccess acc;
     SIZE_T size;
@@ -890,6 +1057,7 @@ static HRESULT call_vtable(const struct row *r, enum target t, IUnknown *obj, VA
 {
     ISharedRegion *R = (ISharedRegion *)obj;
     ISharedView *V = (ISharedView *)obj;
+    ISharedData *D = (ISharedData *)obj; /* a region's and a view's interface both begin with ISharedData */
     BOOL null_out = (r->flags & F_NULL_OUT) != 0, view = is_view(t);
 
     switch (r->member)
@@ -936,6 +1104,26 @@ static HRESULT call_vtable(const struct row *r, enum target t, IUnknown *obj, VA
         return view ? ISharedView_Fill(V, arg_dbl(&a[0]), arg_dbl(&a[1]), arg_long(&a[2]))
                     : ISharedRegion_Fill(R, arg_dbl(&a[0]), arg_dbl(&a[1]), arg_long(&a[2]));
     case M_Flush: return view ? ISharedView_Flush(V, a[0], a[1]) : ISharedRegion_Flush(R, a[0], a[1]);
+    case M_ReadInt8: return ISharedData_ReadInt8(D, arg_dbl(&a[0]), RES(sh));
+    case M_WriteInt8: return ISharedData_WriteInt8(D, arg_dbl(&a[0]), arg_dbl(&a[1]));
+    case M_ReadInt16: return ISharedData_ReadInt16(D, arg_dbl(&a[0]), RES(sh));
+    case M_WriteInt16: return ISharedData_WriteInt16(D, arg_dbl(&a[0]), arg_dbl(&a[1]));
+    case M_ReadUInt16: return ISharedData_ReadUInt16(D, arg_dbl(&a[0]), RES(l));
+    case M_WriteUInt16: return ISharedData_WriteUInt16(D, arg_dbl(&a[0]), arg_dbl(&a[1]));
+    case M_ReadUInt32: return ISharedData_ReadUInt32(D, arg_dbl(&a[0]), RES(d));
+    case M_WriteUInt32: return ISharedData_WriteUInt32(D, arg_dbl(&a[0]), arg_dbl(&a[1]));
+    case M_ReadInt64: return ISharedData_ReadInt64(D, arg_dbl(&a[0]), RES(v));
+    case M_WriteInt64: return ISharedData_WriteInt64(D, arg_dbl(&a[0]), a[1]);
+    case M_ReadUInt64: return ISharedData_ReadUInt64(D, arg_dbl(&a[0]), RES(v));
+    case M_WriteUInt64: return ISharedData_WriteUInt64(D, arg_dbl(&a[0]), a[1]);
+    case M_ReadSingle: return ISharedData_ReadSingle(D, arg_dbl(&a[0]), RES(d));
+    case M_WriteSingle: return ISharedData_WriteSingle(D, arg_dbl(&a[0]), arg_dbl(&a[1]));
+    case M_ReadArray: return ISharedData_ReadArray(D, arg_dbl(&a[0]), arg_dbl(&a[1]), a[2], RES(v));
+    case M_WriteArray: return ISharedData_WriteArray(D, arg_dbl(&a[0]), a[1], a[2], RES(l));
+    case M_ReadInto: return ISharedData_ReadInto(D, arg_dbl(&a[0]), a[1], RES(l));
+    case M_Unpack: return ISharedData_Unpack(D, arg_dbl(&a[0]), arg_bstr(&a[1]), a[2], RES(v));
+    case M_Pack: return ISharedData_Pack(D, arg_dbl(&a[0]), arg_bstr(&a[1]), a[2], a[3], RES(l));
+    case M_CalcSize: return ISharedData_CalcSize(D, arg_bstr(&a[0]), RES(l));
     case M_MapView: return ISharedRegion_MapView(R, arg_dbl(&a[0]), arg_dbl(&a[1]), a[2], (ISharedView **)RES(p));
     case M_Lock: return ISharedRegion_Lock(R, arg_long(&a[0]), RES(vb));
     case M_Unlock: return ISharedRegion_Unlock(R);
@@ -987,6 +1175,7 @@ static void assert_out_cleared(const struct row *r, const union out *out)
     case O_BSTR: case O_PTR: n = sizeof(void *); break;
     case O_LONG: case O_ENUM: n = sizeof(LONG); break;
     case O_BYTE: n = 1; break;
+    case O_SHORT: n = sizeof(SHORT); break;
     case O_DOUBLE: n = sizeof(double); break;
     case O_BOOL: n = sizeof(VARIANT_BOOL); break;
     default: return;

@@ -572,6 +572,245 @@ static void test_stas_and_the_mta_call_one_object_at_once(void **state)
     ISharedRegion_Release(r);
 }
 
+/* ---- the lock is the object's, not a thread's (the lock keepers) ---- */
+
+struct lock_probe { const WCHAR *name; VARIANT_BOOL got; HRESULT hr; };
+
+/* Another thread, another object: can it take the lock right now? */
+static DWORD WINAPI try_lock_thread(void *arg)
+{
+    struct lock_probe *p = arg;
+    ISharedRegion *r;
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    r = new_region();
+    p->hr = open_region(r, p->name, -1);
+    if (SUCCEEDED(p->hr)) p->hr = ISharedRegion_Lock(r, 0, &p->got);
+    if (p->got) ISharedRegion_Unlock(r);
+    ISharedRegion_Release(r);
+    CoUninitialize();
+    return 0;
+}
+
+static VARIANT_BOOL lock_is_free(const WCHAR *name)
+{
+    struct lock_probe p = { name, VARIANT_FALSE, E_FAIL };
+    HANDLE t = CreateThread(NULL, 0, try_lock_thread, &p, 0, NULL);
+    assert_non_null(t);
+    assert_int_equal(WaitForSingleObject(t, 30000), WAIT_OBJECT_0);
+    CloseHandle(t);
+    assert_int_equal(p.hr, S_OK);
+    return p.got;
+}
+
+enum other_call { CALL_RELEASE, CALL_UNLOCK, CALL_CLOSE };
+struct other_thread { ISharedRegion *r; enum other_call call; HRESULT hr; };
+
+static DWORD WINAPI other_thread_proc(void *arg)
+{
+    struct other_thread *o = arg;
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    switch (o->call)
+    {
+    case CALL_RELEASE: ISharedRegion_Release(o->r); o->hr = S_OK; break;
+    case CALL_UNLOCK: o->hr = ISharedRegion_Unlock(o->r); break;
+    case CALL_CLOSE: o->hr = ISharedRegion_Close(o->r); break;
+    }
+    CoUninitialize();
+    return 0;
+}
+
+static HRESULT on_other_thread(ISharedRegion *r, enum other_call call)
+{
+    struct other_thread o = { r, call, E_FAIL };
+    HANDLE t = CreateThread(NULL, 0, other_thread_proc, &o, 0, NULL);
+    assert_non_null(t);
+    assert_int_equal(WaitForSingleObject(t, 30000), WAIT_OBJECT_0);
+    CloseHandle(t);
+    return o.hr;
+}
+
+/* A .NET or PowerShell finalizer: the last Release comes on another thread while the lock is held. */
+static void test_final_release_on_another_thread_gives_the_lock_back(void **state)
+{
+    const WCHAR *name = unique_name(L"finalizer");
+    ISharedRegion *keep = create_region(name, 4096), *r = new_region();
+    VARIANT_BOOL got = VARIANT_FALSE;
+
+    assert_int_equal(open_region(r, name, -1), S_OK);
+    assert_int_equal(ISharedRegion_Lock(r, 1000, &got), S_OK);
+    assert_int_equal(got, VARIANT_TRUE);
+    assert_int_equal(ISharedRegion_Lock(r, 1000, &got), S_OK); /* nested: depth 2 */
+    assert_int_equal(lock_is_free(name), VARIANT_FALSE);
+    assert_int_equal(on_other_thread(r, CALL_RELEASE), S_OK);
+    /* Before, the mutex stayed with this thread for ever. */
+    assert_int_equal(lock_is_free(name), VARIANT_TRUE);
+    ISharedRegion_Release(keep);
+    assert_server_idle();
+}
+
+static void test_unlock_and_close_on_another_thread(void **state)
+{
+    const WCHAR *name = unique_name(L"otherthread");
+    ISharedRegion *keep = create_region(name, 4096), *r = new_region();
+    VARIANT_BOOL got = VARIANT_FALSE;
+
+    assert_int_equal(open_region(r, name, -1), S_OK);
+    assert_int_equal(ISharedRegion_Lock(r, 1000, &got), S_OK);
+    assert_int_equal(on_other_thread(r, CALL_UNLOCK), S_OK);
+    assert_int_equal(lock_is_free(name), VARIANT_TRUE);
+    assert_int_equal(on_other_thread(r, CALL_UNLOCK), HRESULT_FROM_WIN32(ERROR_NOT_OWNER));
+    assert_int_equal(ISharedRegion_Lock(r, 1000, &got), S_OK);
+    assert_int_equal(ISharedRegion_Lock(r, 1000, &got), S_OK);
+    assert_int_equal(on_other_thread(r, CALL_CLOSE), S_OK);
+    assert_int_equal(lock_is_free(name), VARIANT_TRUE);
+    assert_error(ISharedRegion_Unlock(r), SR_E_NOTOPEN, L"Unlock");
+    ISharedRegion_Release(r);
+    ISharedRegion_Release(keep);
+    assert_server_idle();
+}
+
+/* One thread, two objects of one region: the second Lock nests, as a mutex does for its thread;
+ * two threads sharing one object still exclude each other. */
+static void test_lock_nests_per_thread_and_excludes_other_threads(void **state)
+{
+    const WCHAR *name = unique_name(L"nest");
+    ISharedRegion *a = create_region(name, 4096), *b = new_region();
+    VARIANT_BOOL got = VARIANT_FALSE;
+
+    assert_int_equal(open_region(b, name, -1), S_OK);
+    assert_int_equal(ISharedRegion_Lock(a, 0, &got), S_OK);
+    assert_int_equal(got, VARIANT_TRUE);
+    assert_int_equal(ISharedRegion_Lock(b, 0, &got), S_OK);
+    assert_int_equal(got, VARIANT_TRUE);
+    assert_int_equal(ISharedRegion_Unlock(a), S_OK);
+    assert_int_equal(lock_is_free(name), VARIANT_FALSE); /* b still holds it */
+    assert_int_equal(ISharedRegion_Unlock(b), S_OK);
+    assert_int_equal(lock_is_free(name), VARIANT_TRUE);
+    ISharedRegion_Release(b);
+    ISharedRegion_Release(a);
+    assert_server_idle();
+}
+
+/* ---- a single-threaded apartment keeps its messages flowing while it waits ---- */
+
+static LONG sta_messages;
+
+static LRESULT CALLBACK sta_wndproc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
+{
+    if (msg == WM_USER + 7)
+    {
+        InterlockedIncrement(&sta_messages);
+        return 42;
+    }
+    return DefWindowProcW(hwnd, msg, wp, lp);
+}
+
+struct sender { HWND hwnd; DWORD_PTR answer; LRESULT ok; double ms; };
+
+static DWORD WINAPI sender_proc(void *arg)
+{
+    struct sender *s = arg;
+    double start;
+    Sleep(200); /* the STA is in its wait by now */
+    start = now_ms();
+    s->ok = SendMessageTimeoutW(s->hwnd, WM_USER + 7, 0, 0, SMTO_NORMAL, 1500, &s->answer);
+    s->ms = now_ms() - start;
+    return 0;
+}
+
+static HANDLE start_sender(struct sender *s)
+{
+    HANDLE t = CreateThread(NULL, 0, sender_proc, s, 0, NULL);
+    assert_non_null(t);
+    return t;
+}
+
+/* A thread that holds the lock through its own object until told to stop. */
+struct holder { const WCHAR *name; HANDLE ready, stop; };
+
+static DWORD WINAPI holder_proc(void *arg)
+{
+    struct holder *h = arg;
+    ISharedRegion *r;
+    VARIANT_BOOL got;
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    r = new_region();
+    open_region(r, h->name, -1);
+    ISharedRegion_Lock(r, 5000, &got);
+    SetEvent(h->ready);
+    WaitForSingleObject(h->stop, 30000);
+    ISharedRegion_Unlock(r);
+    ISharedRegion_Release(r);
+    CoUninitialize();
+    return 0;
+}
+
+static DWORD WINAPI sta_thread_proc(void *arg)
+{
+    const WCHAR *name = arg;
+    WNDCLASSW wc = { 0 };
+    struct sender s = { 0 };
+    struct holder h = { name, NULL, NULL };
+    ISharedRegion *r;
+    VARIANT_BOOL got = VARIANT_TRUE;
+    HANDLE t, holder;
+    DWORD fails = 0;
+
+    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    wc.lpfnWndProc = sta_wndproc;
+    wc.lpszClassName = L"sr-test-sta";
+    RegisterClassW(&wc);
+    s.hwnd = CreateWindowW(L"sr-test-sta", L"", 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, NULL, NULL);
+    r = create_region(name, 4096);
+
+    /* WaitSignal: nobody signals; a message sent meanwhile must be answered during the wait. */
+    t = start_sender(&s);
+    if (ISharedRegion_WaitSignal(r, 1000, &got) != S_OK || got) fails |= 1;
+    WaitForSingleObject(t, 10000);
+    CloseHandle(t);
+    if (!s.ok || s.answer != 42 || s.ms > 900) fails |= 2;
+    print_message("[ FIGURES  ] STA WaitSignal: a sent message answered after %.0f ms (sent 200 ms into a 1000 ms wait)\n", s.ms);
+
+    /* Lock that waits for another thread's lock. */
+    h.ready = CreateEventW(NULL, TRUE, FALSE, NULL);
+    h.stop = CreateEventW(NULL, TRUE, FALSE, NULL);
+    holder = CreateThread(NULL, 0, holder_proc, &h, 0, NULL);
+    WaitForSingleObject(h.ready, 10000);
+    memset(&s, 0, sizeof(s));
+    s.hwnd = CreateWindowW(L"sr-test-sta", L"", 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, NULL, NULL);
+    t = start_sender(&s);
+    got = VARIANT_TRUE;
+    if (ISharedRegion_Lock(r, 1000, &got) != S_OK || got) fails |= 4;
+    WaitForSingleObject(t, 10000);
+    CloseHandle(t);
+    if (!s.ok || s.answer != 42 || s.ms > 900) fails |= 8;
+    print_message("[ FIGURES  ] STA Lock: a sent message answered after %.0f ms (sent 200 ms into a 1000 ms wait)\n", s.ms);
+    SetEvent(h.stop);
+    WaitForSingleObject(holder, 10000);
+    CloseHandle(holder);
+    if (ISharedRegion_Lock(r, 5000, &got) != S_OK || !got || ISharedRegion_Unlock(r) != S_OK) fails |= 16;
+    CloseHandle(h.ready);
+    CloseHandle(h.stop);
+    ISharedRegion_Release(r);
+    CoUninitialize();
+    return fails;
+}
+
+static void test_sta_waits_keep_messages_flowing(void **state)
+{
+    const WCHAR *name = unique_name(L"stawait");
+    DWORD fails = ~0u;
+    HANDLE t = CreateThread(NULL, 0, sta_thread_proc, (void *)name, 0, NULL);
+
+    assert_non_null(t);
+    assert_int_equal(WaitForSingleObject(t, 60000), WAIT_OBJECT_0);
+    GetExitCodeThread(t, &fails);
+    CloseHandle(t);
+    if (fails) fail_msg("STA waits: failures %#lx (1/4: the wait's result, 2/8: the message was not answered during "
+                        "the wait, 16: the lock afterwards)", fails);
+    assert_true(sta_messages >= 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -579,6 +818,10 @@ int main(void)
         cmocka_unit_test(test_marshaling_into_an_sta_hands_over_the_same_pointer),
         cmocka_unit_test(test_objects_made_in_an_sta_outlive_it_and_need_no_message_loop),
         cmocka_unit_test(test_stas_and_the_mta_call_one_object_at_once),
+        cmocka_unit_test(test_final_release_on_another_thread_gives_the_lock_back),
+        cmocka_unit_test(test_unlock_and_close_on_another_thread),
+        cmocka_unit_test(test_lock_nests_per_thread_and_excludes_other_threads),
+        cmocka_unit_test(test_sta_waits_keep_messages_flowing),
     };
     return cmocka_run_group_tests_name("concurrency", tests, com_setup, com_teardown);
 }

@@ -433,7 +433,7 @@ static void test_lock_is_exclusive_between_processes(void **state)
     child_free(c);
     /* Another process cannot release it. */
     c = client_run(1, L"unlock %ls", name);
-    assert_contains(c->ebuf, "srclient unlock: Unlock: this thread does not hold the region's lock");
+    assert_contains(c->ebuf, "srclient unlock: Unlock: this object does not hold the region's lock");
     child_free(c);
     assert_int_equal(ISharedRegion_Unlock(r), S_OK);
 
@@ -451,6 +451,39 @@ static void test_lock_is_exclusive_between_processes(void **state)
     assert_int_equal(got, VARIANT_FALSE);
     assert_int_equal(ISharedRegion_Unlock(r), S_OK);
     ISharedRegion_Release(r);
+}
+
+/* The last Release of an object that holds the lock, on another thread (a .NET finalizer): the
+ * lock goes back, and another process can take it. */
+static DWORD WINAPI release_thread(void *arg)
+{
+    ISharedRegion_Release((ISharedRegion *)arg);
+    return 0;
+}
+
+static void test_final_release_on_another_thread_frees_the_lock_for_other_processes(void **state)
+{
+    const WCHAR *name = unique_name(L"xp-final");
+    ISharedRegion *keep = create_region(name, 4096), *r = new_region();
+    VARIANT_BOOL got = VARIANT_FALSE;
+    struct child *c;
+    HANDLE t;
+
+    assert_int_equal(open_region(r, name, -1), S_OK);
+    assert_int_equal(ISharedRegion_Lock(r, 0, &got), S_OK);
+    assert_int_equal(got, VARIANT_TRUE);
+    c = client_run(5, L"lock %ls --timeout 200 --for 0", name);
+    assert_contains(c->ebuf, "timed out after 200 ms");
+    child_free(c);
+    t = CreateThread(NULL, 0, release_thread, r, 0, NULL);
+    assert_non_null(t);
+    assert_int_equal(WaitForSingleObject(t, 10000), WAIT_OBJECT_0);
+    CloseHandle(t);
+    /* Before, every other process waited for ever (this thread still owned the mutex). */
+    c = client_run(0, L"lock %ls --timeout 5000 --for 0", name);
+    if (strstr(c->obuf, "LockAbandoned")) fail_msg("a lock given back by Release was reported as abandoned");
+    child_free(c);
+    ISharedRegion_Release(keep);
 }
 
 /* ---- signals: ping-pong between two processes ---- */
@@ -802,6 +835,57 @@ static void test_client_exit_codes_and_messages(void **state)
     ISharedRegion_Release(r);
 }
 
+/* peek and unpack print what the server decodes: exact 64-bit values, widened float32, code-page text. */
+static void test_client_peek_and_unpack(void **state)
+{
+    /* "<IfhHq5w12s": 3000000026, 32.6f, 1, 4700, 2^53 + 53, L"Ayrt", "N\xfc" "rburg \x96 x" (cp1252) */
+    static const BYTE frame[] =
+    {
+        0x1a, 0x5e, 0xd0, 0xb2,  0x66, 0x66, 0x02, 0x42,  0x01, 0x00,  0x5c, 0x12,
+        0x35, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00,
+        'A', 0, 'y', 0, 'r', 0, 't', 0, 0, 0,
+        'N', 0xfc, 'r', 'b', 'u', 'r', 'g', ' ', 0x96, ' ', 'x', 0,
+    };
+    const WCHAR *name = unique_name(L"xp-peek");
+    ISharedRegion *r = create_region(name, 4096);
+    struct child *c;
+
+    (void)state;
+    write_bytes(r, 0, frame, sizeof(frame));
+    c = client_run(0, L"peek %ls UInt32", name);
+    assert_output(c, "3000000026\n");
+    child_free(c);
+    c = client_run(0, L"peek %ls Single --offset 4 --count 2", name);
+    assert_output(c, "4: 32.599998474121094\n8: 6.94197644742739e-28\n");
+    child_free(c);
+    c = client_run(0, L"peek %ls q --offset 12", name);
+    assert_output(c, "9007199254741045\n");
+    child_free(c);
+    c = client_run(0, L"peek %ls int8 --offset 0 --count 2", name);
+    assert_output(c, "0: 26\n1: 94\n");
+    child_free(c);
+    c = client_run(0, L"unpack %ls \"<IfhHq5w12s\" --encoding cp1252", name);
+    assert_output(c, "0: 3000000026\n1: 32.599998474121094\n2: 1\n3: 4700\n4: 9007199254741045\n5: \"Ayrt\"\n"
+                     "6: \"N\xc3\xbcrburg \xe2\x80\x93 x\"\n");
+    child_free(c);
+    c = client_run(0, L"unpack %ls \"<H?\" --offset 10 --watch 10ms --count 2", name);
+    assert_output(c, "frame 1\n0: 4700\n1: True\nframe 2\n0: 4700\n1: True\n");
+    child_free(c);
+
+    /* The server's sentences, exit code 6; a usage mistake, 2. */
+    c = client_run(6, L"unpack %ls \"<Iz\"", name);
+    assert_stderr(c, "srclient unpack: Unpack: format \"<Iz\" has a bad character 'z' at position 2\n");
+    child_free(c);
+    c = client_run(6, L"unpack %ls \"<12s\" --offset 30", name);
+    assert_stderr(c, "srclient unpack: Unpack: field 0 ('12s'): the 11 bytes at byte 0 of the struct are not valid UTF-8\n");
+    child_free(c);
+    c = client_run(6, L"peek %ls Int128", name);
+    child_free(c);
+    c = client_run(2, L"unpack %ls \"<I\" --count 2", name);
+    child_free(c);
+    ISharedRegion_Release(r);
+}
+
 /* ---- interop with a program that uses the Win32 mapping calls directly ---- */
 
 static void test_open_section_made_by_plain_win32_program(void **state)
@@ -895,6 +979,7 @@ int main(void)
         cmocka_unit_test_teardown(test_copy_file_into_region_and_back, delete_copy_files),
         cmocka_unit_test(test_counter_incremented_by_four_processes_under_lock),
         cmocka_unit_test(test_lock_is_exclusive_between_processes),
+        cmocka_unit_test(test_final_release_on_another_thread_frees_the_lock_for_other_processes),
         cmocka_unit_test(test_pingpong_thousand_round_trips),
         cmocka_unit_test(test_signal_wakes_a_waiting_process),
         cmocka_unit_test(test_signal_sent_while_nobody_waits_is_kept),
@@ -902,6 +987,7 @@ int main(void)
         cmocka_unit_test(test_killed_lock_holder_leaves_lock_and_data_usable),
         cmocka_unit_test(test_lock_holder_exiting_without_unlock),
         cmocka_unit_test(test_client_exit_codes_and_messages),
+        cmocka_unit_test(test_client_peek_and_unpack),
         cmocka_unit_test(test_open_section_made_by_plain_win32_program),
         cmocka_unit_test(test_plain_win32_program_opens_sharedregion_section),
     };

@@ -53,6 +53,16 @@ static const struct member region_members[] =
     { 106, L"ReadInt32", DISPATCH_METHOD, 1 }, { 107, L"WriteInt32", DISPATCH_METHOD, 2 },
     { 108, L"ReadDouble", DISPATCH_METHOD, 1 }, { 109, L"WriteDouble", DISPATCH_METHOD, 2 },
     { 110, L"Fill", DISPATCH_METHOD, 3 }, { 111, L"Flush", DISPATCH_METHOD, 2 },
+    { 112, L"ReadInt8", DISPATCH_METHOD, 1 }, { 113, L"WriteInt8", DISPATCH_METHOD, 2 },
+    { 114, L"ReadInt16", DISPATCH_METHOD, 1 }, { 115, L"WriteInt16", DISPATCH_METHOD, 2 },
+    { 116, L"ReadUInt16", DISPATCH_METHOD, 1 }, { 117, L"WriteUInt16", DISPATCH_METHOD, 2 },
+    { 118, L"ReadUInt32", DISPATCH_METHOD, 1 }, { 119, L"WriteUInt32", DISPATCH_METHOD, 2 },
+    { 120, L"ReadInt64", DISPATCH_METHOD, 1 }, { 121, L"WriteInt64", DISPATCH_METHOD, 2 },
+    { 122, L"ReadUInt64", DISPATCH_METHOD, 1 }, { 123, L"WriteUInt64", DISPATCH_METHOD, 2 },
+    { 124, L"ReadSingle", DISPATCH_METHOD, 1 }, { 125, L"WriteSingle", DISPATCH_METHOD, 2 },
+    { 126, L"ReadArray", DISPATCH_METHOD, 3 }, { 127, L"WriteArray", DISPATCH_METHOD, 3 },
+    { 128, L"ReadInto", DISPATCH_METHOD, 2 }, { 129, L"Unpack", DISPATCH_METHOD, 3 },
+    { 130, L"Pack", DISPATCH_METHOD, 4 }, { 131, L"CalcSize", DISPATCH_METHOD, 1 },
     { 200, L"MapView", DISPATCH_METHOD, 3 }, { 201, L"Lock", DISPATCH_METHOD, 1 },
     { 202, L"Unlock", DISPATCH_METHOD, 0 }, { 203, L"Signal", DISPATCH_METHOD, 0 },
     { 204, L"WaitSignal", DISPATCH_METHOD, 1 },
@@ -69,10 +79,20 @@ static const struct member view_members[] =
     { 106, L"ReadInt32", DISPATCH_METHOD, 1 }, { 107, L"WriteInt32", DISPATCH_METHOD, 2 },
     { 108, L"ReadDouble", DISPATCH_METHOD, 1 }, { 109, L"WriteDouble", DISPATCH_METHOD, 2 },
     { 110, L"Fill", DISPATCH_METHOD, 3 }, { 111, L"Flush", DISPATCH_METHOD, 2 },
+    { 112, L"ReadInt8", DISPATCH_METHOD, 1 }, { 113, L"WriteInt8", DISPATCH_METHOD, 2 },
+    { 114, L"ReadInt16", DISPATCH_METHOD, 1 }, { 115, L"WriteInt16", DISPATCH_METHOD, 2 },
+    { 116, L"ReadUInt16", DISPATCH_METHOD, 1 }, { 117, L"WriteUInt16", DISPATCH_METHOD, 2 },
+    { 118, L"ReadUInt32", DISPATCH_METHOD, 1 }, { 119, L"WriteUInt32", DISPATCH_METHOD, 2 },
+    { 120, L"ReadInt64", DISPATCH_METHOD, 1 }, { 121, L"WriteInt64", DISPATCH_METHOD, 2 },
+    { 122, L"ReadUInt64", DISPATCH_METHOD, 1 }, { 123, L"WriteUInt64", DISPATCH_METHOD, 2 },
+    { 124, L"ReadSingle", DISPATCH_METHOD, 1 }, { 125, L"WriteSingle", DISPATCH_METHOD, 2 },
+    { 126, L"ReadArray", DISPATCH_METHOD, 3 }, { 127, L"WriteArray", DISPATCH_METHOD, 3 },
+    { 128, L"ReadInto", DISPATCH_METHOD, 2 }, { 129, L"Unpack", DISPATCH_METHOD, 3 },
+    { 130, L"Pack", DISPATCH_METHOD, 4 }, { 131, L"CalcSize", DISPATCH_METHOD, 1 },
     { 300, L"Unmap", DISPATCH_METHOD, 0 },
 };
 
-static const DISPID invalid_ids[] = { -1, -4, -5, 0, 13, 99, 112, 199, 205, 299, 301, 0x7fffffff, (DISPID)0x80000000 };
+static const DISPID invalid_ids[] = { -1, -4, -5, 0, 16, 99, 132, 199, 205, 299, 301, 0x7fffffff, (DISPID)0x80000000 };
 
 /* ---- the objects ---- */
 
@@ -328,6 +348,8 @@ static void plausible(VARIANT *v, DISPID id, unsigned int k, BOOL on_view)
         break;
     case 1000: case 1010: case 1020: case 1030: case 1040: case 1050: case 1060: case 1070: case 1080: case 1090:
     case 1100: case 1110: case 2000:                             /* offset */
+    case 1120: case 1130: case 1140: case 1150: case 1160: case 1170: case 1180: case 1190: case 1200: case 1210:
+    case 1220: case 1230: case 1240: case 1250: case 1260: case 1270: case 1280: case 1290: case 1300:
         *v = vnum(pick(on_view ? 5000 : 8192));
         break;
     case 1001: case 1101: case 2001: *v = vnum(pick(512)); break; /* count, size */
@@ -346,6 +368,47 @@ static void plausible(VARIANT *v, DISPID id, unsigned int k, BOOL on_view)
     case 1051: case 1071: case 1102: V_VT(v) = VT_I4; V_I4(v) = pick(256); break;
     case 1091: *v = vnum(number()); break;
     case 2010: case 2040: V_VT(v) = VT_I4; V_I4(v) = 0; break;   /* timeoutMs */
+    case 1131: case 1151: case 1171: case 1191: case 1251: *v = vnum(number()); break; /* typed values */
+    case 1211: case 1231:                                        /* 64-bit values: a number or digits */
+        if (pick(2)) *v = vnum(number()); else { V_VT(v) = VT_BSTR; V_BSTR(v) = SysAllocString(pick(2) ? L"-42" : L"18446744073709551615"); }
+        break;
+    case 1261: *v = vnum(pick(64)); break;                       /* ReadArray's count */
+    case 1262: case 1272:                                        /* an element type */
+    {
+        static const WCHAR *types[] = { L"b", L"h", L"Single", L"d", L"UInt64", L"Q" };
+        if (pick(2)) { V_VT(v) = VT_I4; V_I4(v) = pick(11); }
+        else { V_VT(v) = VT_BSTR; V_BSTR(v) = SysAllocString(types[pick(ARRAY_SIZE(types))]); }
+        break;
+    }
+    case 1271: case 1281:                                        /* WriteArray's values, ReadInto's buffer */
+    {
+        BYTE bytes[32];
+        unsigned int i, n = pick(32);
+        for (i = 0; i < n; i++) bytes[i] = (BYTE)rnd();
+        *v = byte_array(bytes, n);
+        break;
+    }
+    case 1291: case 1301: case 1310:                             /* a struct format */
+    {
+        static const WCHAR *formats[] = { L"<bbb", L"@bi", L"<hIq", L"<4s2w", L">fd", L"3B", L"<bZ" };
+        V_VT(v) = VT_BSTR;
+        V_BSTR(v) = SysAllocString(formats[pick(ARRAY_SIZE(formats))]);
+        break;
+    }
+    case 1302:                                                   /* Pack's values: three small numbers */
+    {
+        VARIANT *items;
+        unsigned int i;
+        V_VT(v) = VT_ARRAY | VT_VARIANT;
+        V_ARRAY(v) = SafeArrayCreateVector(VT_VARIANT, 0, 3);
+        SafeArrayAccessData(V_ARRAY(v), (void **)&items);
+        for (i = 0; i < 3; i++) items[i] = vnum(pick(300));
+        SafeArrayUnaccessData(V_ARRAY(v));
+        break;
+    }
+    case 1292: case 1303:                                        /* encoding */
+        if (pick(3)) *v = missing(); else { V_VT(v) = VT_BSTR; V_BSTR(v) = SysAllocString(pick(2) ? L"cp1252" : L"latin-1"); }
+        break;
     default: *v = missing(); break;
     }
 }

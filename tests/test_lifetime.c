@@ -157,9 +157,15 @@ static void test_can_unload_now_counts_regions_views_and_lock_server(void **stat
 static void test_free_unused_libraries_unloads_and_reload_works(void **state)
 {
     ISharedRegion *r = create_region(L"", 4096);
+    VARIANT_BOOL got = VARIANT_FALSE;
     LONG i = 0;
     int tries;
 
+    /* A Lock starts this thread's lock keeper, a thread running the DLL's code: DllCanUnloadNow
+     * ends it, so the DLL still unloads. */
+    assert_int_equal(ISharedRegion_Lock(r, 0, &got), S_OK);
+    assert_int_equal(got, VARIANT_TRUE);
+    assert_int_equal(ISharedRegion_Unlock(r), S_OK);
     assert_non_null(GetModuleHandleW(L"sharedregion.dll"));
     CoFreeUnusedLibrariesEx(0, 0);
     assert_non_null(GetModuleHandleW(L"sharedregion.dll")); /* a live object keeps it */
@@ -207,6 +213,11 @@ static int child_main(const char *mode, const WCHAR *name)
     if (FAILED(CoCreateInstance(&CLSID_SharedRegion, NULL, CLSCTX_INPROC_SERVER, &IID_ISharedRegion, (void **)&waiter)))
         return 18;
     if (FAILED(ISharedRegion_Open(waiter, n, missing()))) return 19;
+    {
+        /* Hold the lock too: its keeper thread is alive when the process ends. */
+        VARIANT_BOOL got = VARIANT_FALSE;
+        if (FAILED(ISharedRegion_Lock(r, 5000, &got)) || !got) return 20;
+    }
     SetEvent(ready);
     if (!strcmp(mode, "child-exit")) return 0;  /* return from main with every object alive */
     if (!strcmp(mode, "child-exit-waiting"))
@@ -244,6 +255,13 @@ static void run_exit_case(const char *mode, BOOL kill)
     assert_int_equal(ISharedRegion_ReadInt32(r, 4096, &i), S_OK);
     assert_int_equal(i, 0x600df00d);
     assert_true(section_exists(name));
+    {
+        /* The child ended holding the lock: it is abandoned, not held for ever. */
+        VARIANT_BOOL got = VARIANT_FALSE;
+        assert_int_equal(ISharedRegion_Lock(r, 10000, &got), S_OK);
+        assert_int_equal(got, VARIANT_TRUE);
+        assert_int_equal(ISharedRegion_Unlock(r), S_OK);
+    }
     CloseHandle(child);
     CloseHandle(ready);
     ISharedRegion_Release(r);

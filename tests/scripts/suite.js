@@ -219,8 +219,9 @@ expectError(function () { r.WriteString(1450, "\ud83d"); }, SR_E_BADENCODING,
 r.WriteBytes(1500, [0x61, 255, 254, 0]);
 expectError(function () { r.ReadString(1500); }, SR_E_BADENCODING,
             "ReadString: the 3 bytes at offset 1500 are not valid UTF-8", "ReadString of invalid UTF-8");
-expectError(function () { r.ReadString(1000, undefined, "latin-1"); }, E_INVALIDARG,
-            "ReadString: encoding 'latin-1' is not \"utf-8\" or \"utf-16\"", "ReadString with an unknown encoding");
+expectError(function () { r.ReadString(1000, undefined, "ebcdic"); }, E_INVALIDARG,
+            "ReadString: encoding 'ebcdic' is not one of \"utf-8\", \"utf-16\", \"ansi\", \"oem\", \"ascii\", \"latin-1\" or a code page \"cpNNN\"",
+            "ReadString with an unknown encoding");
 expectError(function () { r.WriteString(65534, "abc"); }, E_INVALIDARG,
             "WriteString: offset 65534 + count 4 is past the end of the region (65536 bytes)", "WriteString past the end");
 
@@ -358,7 +359,7 @@ check(r.Lock(0) === true, "Lock(0) again on the same thread (the lock is recursi
 r.Unlock();
 r.Unlock();
 expectError(function () { r.Unlock(); }, ERR_NOT_OWNER,
-            "Unlock: this thread does not hold the region's lock (Lock was not called, or was called on another thread)",
+            "Unlock: this object does not hold the region's lock (Lock was not called on it, or every Lock was already matched by Unlock)",
             "Unlock of a lock not held");
 expectError(function () { r.Lock(-2); }, E_INVALIDARG, "Lock: timeoutMs -2 is negative (use -1 to wait forever)", "Lock(-2)");
 check(r.WaitSignal(100) === false, "WaitSignal(100) without Signal times out (false)");
@@ -453,6 +454,167 @@ try {
     try { if (fso.FileExists(path)) fso.DeleteFile(path); } catch (ex) { }
     check(!fso.FileExists(path), "the temporary file " + path + " was deleted");
 }
+
+// ==== Data of every shape: typed values, arrays, ReadInto, structs, encodings (regions and views) ====
+(function dataChecks() {
+    var dr = new ActiveXObject("SharedRegion.Region"), big = null;
+    try {
+        dr.Create("", 8192);
+        var dv = dr.MapView(4096, 4096);
+        var targets = [dr, dv], k, t, o, x, a, n;
+        for (k = 0; k < 2; k++) {
+            t = targets[k];
+            o = k ? 4096 : 0;
+            t.WriteInt8(1, -128);
+            t.WriteInt8(2, 127);
+            check(t.ReadInt8(1) === -128 && t.ReadInt8(2) === 127, "Int8 extremes round trip");
+            check(dr.ReadByte(o + 1) === 128, "Int8 -128 is the byte 80");
+            expectError(function () { t.WriteInt8(1, 128); }, E_INVALIDARG,
+                        "WriteInt8: value 128 is out of range; Int8 takes -128 to 127", "WriteInt8 one past the top");
+            expectError(function () { t.WriteInt8(1, 2.5); }, E_INVALIDARG,
+                        "WriteInt8: value 2.5 is not a whole number; Int8 takes whole numbers from -128 to 127", "WriteInt8 of 2.5");
+            check(t.ReadInt8(1) === -128, "a refused WriteInt8 leaves the byte as it was");
+            t.WriteInt16(3, -32768);
+            t.WriteUInt16(5, 65535);
+            check(t.ReadInt16(3) === -32768 && t.ReadUInt16(5) === 65535, "Int16 and UInt16 extremes round trip");
+            expectError(function () { t.WriteUInt16(5, 65536); }, E_INVALIDARG,
+                        "WriteUInt16: value 65536 is out of range; UInt16 takes 0 to 65535", "WriteUInt16 one past the top");
+            t.WriteUInt32(9, 4294967295);
+            check(t.ReadUInt32(9) === 4294967295, "UInt32 4294967295 round trip");
+            expectError(function () { t.WriteUInt32(9, -1); }, E_INVALIDARG,
+                        "WriteUInt32: value -1 is out of range; UInt32 takes 0 to 4294967295", "WriteUInt32 -1");
+            check(t.ReadUInt32(9) === 4294967295, "a refused WriteUInt32 leaves the bytes as they were");
+            // 64-bit: a Double when exact; JScript numbers are doubles, so the digit string goes in.
+            t.WriteInt64(13, "-9007199254740992");
+            x = t.ReadInt64(13);
+            check(typeof x === "number" && x === -9007199254740992, "ReadInt64 of -2^53 is a number");
+            t.WriteUInt64(21, "18446744073709551615");
+            // 2^64-1 comes back as a Decimal, which JScript turns into its nearest number.
+            try {
+                x = t.ReadUInt64(21);
+                check(x === 18446744073709551615, "ReadUInt64 of 2^64-1 reaches JScript as the nearest number: " + x);
+            } catch (ex) {
+                if ((ex.number >>> 0) !== 0x80004001) throw ex;
+                skip("ReadUInt64 of 2^64-1 (a Decimal) in JScript", "this JScript engine cannot take a VT_DECIMAL value (error 80004001)");
+            }
+            check(dr.ReadInt32(o + 21) === -1 && dr.ReadInt32(o + 25) === -1, "WriteUInt64 of 2^64-1 is eight FF bytes");
+            expectError(function () { t.WriteUInt64(21, -1); }, E_INVALIDARG,
+                        "WriteUInt64: value -1 is out of range; UInt64 takes 0 to 18446744073709551615", "WriteUInt64 -1");
+            expectError(function () { t.WriteInt64(21, "12abc"); }, DISP_E_TYPEMISMATCH, "WriteInt64: value \"12abc\"",
+                        "WriteInt64 of a string that is not digits", true);
+            // float32: ties to even, NaN and infinities kept, overflow refused.
+            t.WriteSingle(29, 1 + Math.pow(2, -24));
+            check(t.ReadSingle(29) === 1, "WriteSingle rounds 1 + 2^-24 to even (1)");
+            t.WriteSingle(29, NaN);
+            check(isNaN(t.ReadSingle(29)), "NaN is stored as NaN");
+            t.WriteSingle(29, -Infinity);
+            check(t.ReadSingle(29) === -Infinity, "-Infinity is stored as such");
+            expectError(function () { t.WriteSingle(29, Math.pow(2, 128)); }, E_INVALIDARG,
+                        "WriteSingle: value 3.4028236692093846e+38 is out of range; Single takes -3.4028234663852886e+38 to 3.4028234663852886e+38",
+                        "WriteSingle of 2^128, beyond float32's range");
+            check(t.ReadSingle(29) === -Infinity, "a refused WriteSingle leaves the bytes as they were");
+        }
+
+        // Arrays: JScript arrays in, VBArray out.
+        n = dr.WriteArray(100, [-1, 2, 300, -32768], "Int16");
+        check(n === 4, "WriteArray of a JScript array returns the count, got " + n);
+        a = new VBArray(dr.ReadArray(100, 4, "h")).toArray();
+        check(a.length === 4 && a[0] === -1 && a[2] === 300 && a[3] === -32768, "ReadArray through VBArray: " + a.join(","));
+        n = dv.WriteArray(100, [1.5, -2.25], "f");
+        a = new VBArray(dv.ReadArray(100, 2, 8)).toArray();
+        check(a[0] === 1.5 && a[1] === -2.25, "a Single array through a view, with a DataType number");
+        expectError(function () { dr.WriteArray(100, [1, "x", 3], "b"); }, DISP_E_TYPEMISMATCH, "WriteArray: element 1: value \"x\"",
+                    "WriteArray with a bad element", true);
+        a = new VBArray(dr.ReadArray(100, 1, "h")).toArray();
+        check(a[0] === -1, "a refused WriteArray writes nothing");
+        expectError(function () { dr.ReadArray(0, 1, "Int128"); }, E_INVALIDARG, "ReadArray: type \"Int128\" is not one of",
+                    "ReadArray with an unknown type", true);
+
+        // ReadInto: a Byte() from ReadBytes, refilled.
+        dr.WriteInt32(200, 0x04030201);
+        var b = dr.ReadBytes(0, 4);
+        expectError(function () { dr.ReadInto(0, [1, 2]); }, DISP_E_TYPEMISMATCH, "ReadInto: buffer must be a Byte() array",
+                    "ReadInto of a JScript array", true);
+        n = dr.ReadInto(200, b);
+        check(n === 4, "ReadInto returns the count, got " + n);
+
+        // Structs.
+        check(dr.CalcSize("<hIqf") === 18, "CalcSize('<hIqf') = 18");
+        n = dv.Pack(500, "<hIdf8s?", [-2, 3000000000, 0.25, 0.5, "frame", true]);
+        check(n === 27, "Pack returns the bytes written (2 + 4 + 8 + 4 + 8 + 1), got " + n);
+        a = new VBArray(dv.Unpack(500, "<hIdf8s?")).toArray();
+        check(a.length === 6 && a[0] === -2 && a[1] === 3000000000 && a[2] === 0.25 && a[3] === 0.5 && a[4] === "frame" && a[5] === true,
+              "Unpack's fields: " + a.join(","));
+        expectError(function () { dv.Pack(500, "<hI", [1, 2, 3]); }, E_INVALIDARG,
+                    "Pack: format '<hI' has 2 fields, and 3 values were given", "Pack with too many values");
+        check(dv.ReadInt16(500) === -2, "a refused Pack writes nothing");
+        expectError(function () { dr.Unpack(8190, "<i"); }, E_INVALIDARG,
+                    "Unpack: offset 8190 + count 4 is past the end of the region (8192 bytes)", "Unpack past the end");
+
+        // Encodings.
+        n = dr.WriteString(600, "caf\u00e9 \u20ac", "cp1252");
+        check(n === 7 && dr.ReadByte(603) === 0xe9 && dr.ReadByte(605) === 0x80, "WriteString in cp1252");
+        check(dr.ReadString(600, undefined, "cp1252") === "caf\u00e9 \u20ac", "ReadString in cp1252");
+        check(dr.ReadString(600, undefined, "latin-1") === "caf\u00e9 \u0080", "ReadString in latin-1");
+        expectError(function () { dr.WriteString(610, "\u20ac", "latin-1"); }, SR_E_BADENCODING, "WriteString: the character U+20AC",
+                    "WriteString of a euro sign as latin-1", true);
+
+        // A region over 64 MiB: across the sliding window's edge.
+        big = new ActiveXObject("SharedRegion.Region");
+        big.Create("", 67108864 + 65536);
+        big.WriteArray(67108864 - 6, [7, 8], "d");
+        big.ReadByte(0);
+        a = new VBArray(big.Unpack(67108864 - 6, "<dd")).toArray();
+        check(a[0] === 7 && a[1] === 8, "Unpack across the 64 MiB window edge");
+        big.WriteUInt32(67108864 - 2, 4000000000);
+        check(big.ReadUInt32(67108864 - 2) === 4000000000, "a UInt32 across the window edge");
+    } catch (ex) {
+        check(false, "the data checks stopped at an unexpected error " + hex(ex.number) + ": " + ex.message);
+    } finally {
+        try { if (big) big.Close(); } catch (ex) { }
+        try { dr.Close(); } catch (ex) { }
+    }
+})();
+// ==== end of Data of every shape ====
+// ==== Foreign lock and signal objects, and CreateFile (LockName, SignalName, CreateFile) ====
+var lr = new ActiveXObject("SharedRegion.Region"), lr2 = new ActiveXObject("SharedRegion.Region");
+var lname = "sr-js-foreign-" + fso.GetTempName(), lpath = fso.BuildPath(fso.GetSpecialFolder(2).Path, fso.GetTempName());
+try {
+    expectError(function () { lr.SignalName = "x"; }, SR_E_NOTOPEN, "SignalName: the region is not open", "SignalName on a closed region", true);
+    check(lr.SignalName === "", "SignalName of a closed region is empty");
+    lr.Create(lname, 4096);
+    check(lr.LockName === "Local\\" + lname + "@SharedRegion.Lock", "the derived LockName: " + lr.LockName);
+    expectError(function () { lr.LockName = ""; }, E_INVALIDARG, "LockName: the name is empty", "LockName set to empty", true);
+    lr2.Create(lname + "-publisher", 4096);
+    lr.LockName = "Local\\" + lname + "-publisher@SharedRegion.Lock";
+    lr.SignalName = lname + "-publisher@SharedRegion.Signal";
+    check(lr.SignalName === "Local\\" + lname + "-publisher@SharedRegion.Signal", "SignalName set: " + lr.SignalName);
+    // One thread holds a mutex through two objects as a mutex nests for its thread.
+    check(lr2.Lock(0) === true, "the publisher takes its lock");
+    check(lr.Lock(100) === true, "the region's Lock on the publisher's mutex nests on the same thread");
+    lr.Unlock();
+    lr2.Unlock();
+    lr2.Signal();
+    check(lr.WaitSignal(1000) === true, "WaitSignal sees the publisher's event");
+    expectError(function () { lr.SignalName = "other"; }, 0x800700AA, "SignalName: the region's signal event is already in use",
+                "SignalName after the first WaitSignal", true);
+    lr.Close();
+    lr2.Close();
+    lr.CreateFile(lpath, 10000);
+    check(lr.IsOpen && lr.Size === 10000 && lr.Created, "CreateFile opens a new 10000-byte region");
+    check(lr.ReadInt32(9996) === 0, "a new file reads zero");
+    lr.Close();
+    check(fso.GetFile(lpath).Size === 10000, "the file is 10000 bytes");
+    var ce = expectError(function () { lr.CreateFile(lpath, 4096); }, 0x80070050, "CreateFile: '", "CreateFile of an existing path", true);
+    check(ce !== null && ce.message.indexOf("already exists; CreateFile never overwrites a file") > 0, "the description says why");
+} catch (ex) {
+    check(false, "the LockName/SignalName/CreateFile checks stopped at an unexpected error " + hex(ex.number) + ": " + ex.message);
+} finally {
+    try { lr.Close(); } catch (ex) { }
+    try { lr2.Close(); } catch (ex) { }
+    try { if (fso.FileExists(lpath)) fso.DeleteFile(lpath); } catch (ex) { }
+}
+// ==== end of the foreign lock and signal objects, and CreateFile ====
 
 echo("RESULT: " + passed + " passed, " + failed + " failed, " + skipped + " skipped");
 WScript.Quit(failed > 0 ? 1 : 0);

@@ -294,9 +294,9 @@ x = r.ReadString(1500) : Catch
 On Error GoTo 0
 CheckErr SR_E_BADENCODING, "ReadString: the 3 bytes at offset 1500 are not valid UTF-8", "ReadString of invalid UTF-8"
 On Error Resume Next
-x = r.ReadString(1000, , "latin-1") : Catch
+x = r.ReadString(1000, , "ebcdic") : Catch
 On Error GoTo 0
-CheckErr E_INVALIDARG, "ReadString: encoding 'latin-1' is not ""utf-8"" or ""utf-16""", "ReadString with an unknown encoding"
+CheckErr E_INVALIDARG, "ReadString: encoding 'ebcdic' is not one of ""utf-8"", ""utf-16"", ""ansi"", ""oem"", ""ascii"", ""latin-1"" or a code page ""cpNNN""", "ReadString with an unknown encoding"
 On Error Resume Next
 n = r.WriteString(65534, "abc") : Catch
 On Error GoTo 0
@@ -473,7 +473,7 @@ r.Unlock
 On Error Resume Next
 r.Unlock : Catch
 On Error GoTo 0
-CheckErr ERR_NOT_OWNER, "Unlock: this thread does not hold the region's lock (Lock was not called, or was called on another thread)", _
+CheckErr ERR_NOT_OWNER, "Unlock: this object does not hold the region's lock (Lock was not called on it, or every Lock was already matched by Unlock)", _
          "Unlock of a lock not held"
 On Error Resume Next
 x = r.Lock(-2) : Catch
@@ -604,6 +604,256 @@ If fso.FileExists(path) Then fso.DeleteFile path
 Err.Clear
 On Error GoTo 0
 Check Not fso.FileExists(path), "the temporary file " & path & " was deleted"
+
+' ==== Data of every shape: typed values, arrays, ReadInto, structs, encodings (regions and views) ====
+Dim dr, dv
+Sub DataChecks()
+    Dim x, a, b, n, i, big, edge
+    Set dr = CreateObject("SharedRegion.Region")
+    dr.Create "", 8192
+    Set dv = dr.MapView(4096, 4096)
+
+    ' Each type's extremes and one past them, at odd offsets, on the region and on the view.
+    Dim t, o
+    For Each t In Array(dr, dv)
+        If t Is dr Then o = 0 Else o = 4096
+        t.WriteInt8 1, -128
+        t.WriteInt8 2, 127
+        Check t.ReadInt8(1) = -128 And t.ReadInt8(2) = 127, "Int8 extremes round trip"
+        Check dr.ReadByte(o + 1) = 128 And dr.ReadByte(o + 2) = 127, "Int8 extremes are the bytes 80 7F"
+        On Error Resume Next
+        t.WriteInt8 1, 128 : Catch
+        On Error GoTo 0
+        CheckErr E_INVALIDARG, "WriteInt8: value 128 is out of range; Int8 takes -128 to 127", "WriteInt8 one past the top"
+        On Error Resume Next
+        t.WriteInt8 1, -129 : Catch
+        On Error GoTo 0
+        CheckErr E_INVALIDARG, "WriteInt8: value -129 is out of range; Int8 takes -128 to 127", "WriteInt8 one past the bottom"
+        Check t.ReadInt8(1) = -128, "a refused WriteInt8 leaves the byte as it was"
+        t.WriteInt16 3, -32768
+        t.WriteInt16 5, 32767
+        Check t.ReadInt16(3) = -32768 And t.ReadInt16(5) = 32767, "Int16 extremes round trip"
+        On Error Resume Next
+        t.WriteInt16 3, 32768 : Catch
+        On Error GoTo 0
+        CheckErr E_INVALIDARG, "WriteInt16: value 32768 is out of range; Int16 takes -32768 to 32767", "WriteInt16 one past the top"
+        t.WriteUInt16 7, 65535
+        Check t.ReadUInt16(7) = 65535, "UInt16 65535 round trip"
+        On Error Resume Next
+        t.WriteUInt16 7, -1 : Catch
+        On Error GoTo 0
+        CheckErr E_INVALIDARG, "WriteUInt16: value -1 is out of range; UInt16 takes 0 to 65535", "WriteUInt16 -1"
+        t.WriteUInt32 9, 4294967295
+        Check t.ReadUInt32(9) = 4294967295, "UInt32 4294967295 round trip, got " & t.ReadUInt32(9)
+        t.WriteUInt32 9, 3000000000
+        Check t.ReadUInt32(9) = 3000000000 And dr.ReadInt32(o + 9) = -1294967296, "UInt32 above 2^31 is unsigned"
+        On Error Resume Next
+        t.WriteUInt32 9, 4294967296 : Catch
+        On Error GoTo 0
+        CheckErr E_INVALIDARG, "WriteUInt32: value 4294967296 is out of range; UInt32 takes 0 to 4294967295", "WriteUInt32 2^32"
+        Check t.ReadUInt32(9) = 3000000000, "a refused WriteUInt32 leaves the bytes as they were"
+
+        ' 64-bit: a digit string in, an exact Decimal out beyond 2^53; a Double up to it.
+        t.WriteInt64 13, "-9223372036854775808"
+        x = t.ReadInt64(13)
+        Check VarType(x) = 14 And CStr(x) = "-9223372036854775808", "ReadInt64 of -2^63 is the exact Decimal, got " & VarType(x) & " " & CStr(x)
+        t.WriteInt64 13, "9223372036854775807"
+        x = t.ReadInt64(13)
+        Check VarType(x) = 14 And CStr(x) = "9223372036854775807", "ReadInt64 of 2^63-1 is the exact Decimal"
+        On Error Resume Next
+        t.WriteInt64 13, "9223372036854775808" : Catch
+        On Error GoTo 0
+        CheckErr E_INVALIDARG, "WriteInt64: value 9223372036854775808 is out of range; Int64 takes -9223372036854775808 to 9223372036854775807", "WriteInt64 2^63"
+        t.WriteUInt64 21, "18446744073709551615"
+        x = t.ReadUInt64(21)
+        Check VarType(x) = 14 And CStr(x) = "18446744073709551615", "ReadUInt64 of 2^64-1 is the exact Decimal"
+        On Error Resume Next
+        t.WriteUInt64 21, "18446744073709551616" : Catch
+        On Error GoTo 0
+        CheckErr E_INVALIDARG, "WriteUInt64: value 18446744073709551616 is out of range; UInt64 takes 0 to 18446744073709551615", "WriteUInt64 2^64"
+        t.WriteUInt64 21, "9007199254740993"
+        x = t.ReadUInt64(21)
+        Check VarType(x) = 14 And CStr(x) = "9007199254740993", "2^53+1 comes back as a Decimal, not rounded"
+        ' The Decimal goes back in as it came out (a variable: passed by reference).
+        t.WriteInt64 29, x
+        Check CStr(t.ReadInt64(29)) = "9007199254740993", "a Decimal written back is exact"
+        t.WriteInt64 29, 9007199254740992
+        x = t.ReadInt64(29)
+        Check VarType(x) = vbDouble And x = 9007199254740992, "ReadInt64 of 2^53 is a Double"
+
+        ' float32: ties to even, overflow refused.
+        t.WriteSingle 37, 1 + 2 ^ -24
+        Check t.ReadSingle(37) = 1, "WriteSingle rounds 1 + 2^-24 to even (1)"
+        t.WriteSingle 37, 1 + 3 * 2 ^ -24
+        Check t.ReadSingle(37) = 1 + 2 ^ -22, "WriteSingle rounds 1 + 3*2^-24 to even (1 + 2^-22)"
+        On Error Resume Next
+        t.WriteSingle 37, 3.5E+38 : Catch
+        On Error GoTo 0
+        CheckErrPrefix E_INVALIDARG, "WriteSingle: value 3.5", "WriteSingle beyond float32's range"
+        Check t.ReadSingle(37) = 1 + 2 ^ -22, "a refused WriteSingle leaves the bytes as they were"
+    Next
+
+    ' Arrays: a 0-based Variant() that UBound and a(i) read.
+    dr.WriteArray 100, Array(-1, 2, 300, -32768), "Int16"
+    a = dr.ReadArray(100, 4, "h")
+    Check UBound(a) = 3 And LBound(a) = 0, "ReadArray gives a 0-based array of 4, UBound " & UBound(a)
+    Check a(0) = -1 And a(1) = 2 And a(2) = 300 And a(3) = -32768, "ReadArray's elements"
+    n = dv.WriteArray(100, Array(1.5, -2.25), 8)
+    Check n = 2, "WriteArray returns the count, got " & n
+    a = dv.ReadArray(100, 2, "Single")
+    Check a(0) = 1.5 And a(1) = -2.25, "Single array round trip through a view"
+    On Error Resume Next
+    n = dr.WriteArray(100, Array(1, 2, 128), "Int8") : Catch
+    On Error GoTo 0
+    CheckErr E_INVALIDARG, "WriteArray: element 2: value 128 is out of range; Int8 takes -128 to 127", "WriteArray with a bad element"
+    a = dr.ReadArray(100, 4, "h")
+    Check a(0) = -1 And a(2) = 300, "a refused WriteArray writes nothing"
+
+    ' ReadInto: the script's own Byte() (a variable, passed by reference), filled in place.
+    dr.WriteInt32 200, &H04030201
+    dr.WriteInt32 204, &H08070605
+    b = dr.ReadBytes(0, 8)
+    n = dr.ReadInto(200, b)
+    Check n = 8, "ReadInto returns the count, got " & n
+    dr.WriteBytes 300, b
+    Check dr.ReadInt32(300) = &H04030201 And dr.ReadInt32(304) = &H08070605, "ReadInto filled the caller's Byte()"
+    On Error Resume Next
+    n = dr.ReadInto(8190, b) : Catch
+    On Error GoTo 0
+    CheckErr E_INVALIDARG, "ReadInto: offset 8190 + count 8 is past the end of the region (8192 bytes)", "ReadInto past the end"
+    On Error Resume Next
+    n = dr.ReadInto(0, Array(1, 2)) : Catch
+    On Error GoTo 0
+    CheckErrPrefix DISP_E_TYPEMISMATCH, "ReadInto: buffer must be a Byte() array", "ReadInto of a Variant()"
+
+    ' Structs: Pack, Unpack, CalcSize.
+    Check dr.CalcSize("<hIqf") = 18, "CalcSize('<hIqf') = 18, got " & dr.CalcSize("<hIqf")
+    Check dr.CalcSize("@bi") = 8, "CalcSize('@bi') is aligned natively: 8"
+    n = dv.Pack(500, "<hIqf16s", Array(-2, 3000000000, "9007199254740993", 0.5, "frame"))
+    Check n = 34, "Pack returns the bytes written, got " & n
+    a = dv.Unpack(500, "<hIqf16s")
+    Check UBound(a) = 4, "Unpack gives one element per field"
+    Check a(0) = -2 And a(1) = 3000000000 And CStr(a(2)) = "9007199254740993" And a(3) = 0.5 And a(4) = "frame", _
+          "Unpack's fields: " & a(0) & " " & a(1) & " " & CStr(a(2)) & " " & a(3) & " " & a(4)
+    On Error Resume Next
+    n = dv.Pack(500, "<hI", Array(1)) : Catch
+    On Error GoTo 0
+    CheckErr E_INVALIDARG, "Pack: format '<hI' has 2 fields, and 1 value was given", "Pack with too few values"
+    On Error Resume Next
+    n = dv.Pack(500, "<hI", Array(40000, 1)) : Catch
+    On Error GoTo 0
+    CheckErrPrefix E_INVALIDARG, "Pack: ", "Pack with a value out of range"
+    Check dv.ReadInt16(500) = -2, "a refused Pack writes nothing"
+    On Error Resume Next
+    n = dr.CalcSize("<hZ") : Catch
+    On Error GoTo 0
+    CheckErrPrefix E_INVALIDARG, "CalcSize: ", "CalcSize of a bad format"
+    Dim closed
+    Set closed = CreateObject("SharedRegion.Region")
+    Check closed.CalcSize("<d") = 8, "CalcSize works on a closed object"
+
+    ' Encodings: a code page and latin-1; a character the encoding cannot hold is an error.
+    n = dr.WriteString(600, "caf" & Chr(233), "cp1252")
+    Check n = 5 And dr.ReadByte(603) = 233, "WriteString in cp1252 is one byte per character"
+    Check dr.ReadString(600, , "latin-1") = "caf" & Chr(233), "ReadString in latin-1"
+    On Error Resume Next
+    n = dr.WriteString(610, "caf" & Chr(233), "ascii") : Catch
+    On Error GoTo 0
+    Check en = SR_E_BADENCODING, "WriteString of a non-ASCII character as ascii is SR_E_BADENCODING, got " & Hex(en)
+    Check dr.ReadByte(610) = 0, "a refused WriteString writes nothing"
+
+    ' A region over 64 MiB: values straddling the sliding window's edge.
+    Set big = CreateObject("SharedRegion.Region")
+    big.Create "", 67108864 + 65536
+    edge = 67108864
+    big.WriteInt64 edge - 3, "-9223372036854775807"
+    x = big.ReadInt64(0)
+    Check CStr(big.ReadInt64(edge - 3)) = "-9223372036854775807", "an Int64 across the 64 MiB window edge"
+    big.WriteSingle edge - 1, -0.5
+    Check big.ReadSingle(edge - 1) = -0.5, "a Single across the window edge"
+    big.WriteArray edge - 6, Array(7, 8), "d"
+    a = big.Unpack(edge - 6, "<dd")
+    Check a(0) = 7 And a(1) = 8, "Unpack across the window edge"
+    big.Close
+    dr.Close
+End Sub
+
+On Error Resume Next
+DataChecks
+If Err.Number <> 0 Then
+    en = Err.Number : ed = Err.Description
+    Err.Clear
+    Check False, "the data checks stopped at an unexpected error " & Hex(en) & ": " & ed
+End If
+On Error GoTo 0
+' ==== end of Data of every shape ====
+' ==== Foreign lock and signal objects, and CreateFile (LockName, SignalName, CreateFile) ====
+Dim lr, lr2, lname, lpath
+Sub ForeignChecks()
+    Set lr = CreateObject("SharedRegion.Region")
+    On Error Resume Next
+    lr.LockName = "x" : Catch
+    On Error GoTo 0
+    CheckErrPrefix SR_E_NOTOPEN, "LockName: the region is not open", "LockName on a closed region"
+    Check lr.LockName = "", "LockName of a closed region is empty: '" & lr.LockName & "'"
+    lname = "sr-vbs-foreign-" & fso.GetTempName()
+    lr.Create lname, 4096
+    Check lr.LockName = "Local\" & lname & "@SharedRegion.Lock", "the derived LockName: " & lr.LockName
+    Check lr.SignalName = "Local\" & lname & "@SharedRegion.Signal", "the derived SignalName: " & lr.SignalName
+    On Error Resume Next
+    lr.SignalName = "a\b" : Catch
+    On Error GoTo 0
+    CheckErrPrefix E_INVALIDARG, "SignalName: the name 'a\b' contains a backslash", "SignalName with a backslash"
+    ' Another program's objects: a second region object plays the publisher, under its own names.
+    Set lr2 = CreateObject("SharedRegion.Region")
+    lr2.Create lname & "-publisher", 4096
+    lr.LockName = lname & "-publisher@SharedRegion.Lock"
+    lr.SignalName = "Local\" & lname & "-publisher@SharedRegion.Signal"
+    Check lr.LockName = "Local\" & lname & "-publisher@SharedRegion.Lock", "LockName set: " & lr.LockName
+    ' One thread holds a mutex through two objects as a mutex nests for its thread.
+    Check lr2.Lock(0), "the publisher takes its lock"
+    Check lr.Lock(100), "the region's Lock on the publisher's mutex nests on the same thread"
+    lr.Unlock
+    lr2.Unlock
+    lr2.Signal
+    Check lr.WaitSignal(1000), "WaitSignal sees the publisher's event"
+    On Error Resume Next
+    lr.LockName = "other" : Catch
+    On Error GoTo 0
+    CheckErrPrefix &H800700AA, "LockName: the region's lock mutex is already in use", "LockName after the first Lock"
+    lr.Close
+    lr2.Close
+    ' CreateFile: a new zero-filled file, refused when it exists.
+    lpath = fso.BuildPath(fso.GetSpecialFolder(2), fso.GetTempName())
+    lr.CreateFile lpath, 10000
+    Check lr.IsOpen And lr.Size = 10000 And lr.Created, "CreateFile opens a new 10000-byte region"
+    Check lr.ReadInt32(9996) = 0, "a new file reads zero"
+    lr.WriteString 0, "made by CreateFile"
+    lr.Close
+    Check fso.GetFile(lpath).Size = 10000, "the file is 10000 bytes"
+    On Error Resume Next
+    lr.CreateFile lpath, 4096 : Catch
+    On Error GoTo 0
+    CheckErrPrefix &H80070050, "CreateFile: '", "CreateFile of an existing path"
+    Check InStr(ed, "already exists; CreateFile never overwrites a file") > 0, "the description says why: " & ed
+    lr.OpenFile lpath
+    Check lr.ReadString(0) = "made by CreateFile", "the file kept what was written"
+    lr.Close
+End Sub
+
+On Error Resume Next
+ForeignChecks
+If Err.Number <> 0 Then
+    en = Err.Number : ed = Err.Description
+    Err.Clear
+    Check False, "the LockName/SignalName/CreateFile checks stopped at an unexpected error " & Hex(en) & ": " & ed
+End If
+lr.Close
+If IsObject(lr2) Then lr2.Close
+If fso.FileExists(lpath) Then fso.DeleteFile lpath
+Err.Clear
+On Error GoTo 0
+' ==== end of the foreign lock and signal objects, and CreateFile ====
 
 WScript.Echo "RESULT: " & passed & " passed, " & failed & " failed, " & skipped & " skipped"
 If failed > 0 Then WScript.Quit 1
