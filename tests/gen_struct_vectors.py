@@ -215,7 +215,8 @@ def make_case(prefix, bits):
                     pyargs.append(v)
                     ins.append(int_val(v))
                     outs.append(int_val(v))
-                    vts.append(vt_of(code, v))
+                    # As the typed read of the same size: a 32-bit build's n is ReadInt32's Long.
+                    vts.append(vt_of(py_int_code(code, bits), v))
             py += '%d%s' % (n, py_int_code(code, bits) if code in 'lLnNP' else code)
         offset += n * size
     data = struct.pack(py, *pyargs)
