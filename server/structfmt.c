@@ -392,7 +392,7 @@ HRESULT format_unpack(const WCHAR *method, REFIID iid, const struct sr_format *f
 {
     SAFEARRAY *sa;
     VARIANT *vals = NULL;
-    ULONG i, k, done = 0;
+    ULONG i, k;
     HRESULT hr = S_OK;
 
     VariantInit(out);
@@ -471,7 +471,6 @@ HRESULT format_unpack(const WCHAR *method, REFIID iid, const struct sr_format *f
                 }
             break;
         }
-        if (SUCCEEDED(hr)) done = i + 1;
     }
     SafeArrayUnaccessData(sa);
     if (FAILED(hr))
@@ -480,7 +479,6 @@ HRESULT format_unpack(const WCHAR *method, REFIID iid, const struct sr_format *f
         if (hr == E_OUTOFMEMORY) return sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory", method);
         return hr;
     }
-    (void)done;
     V_VT(out) = VT_ARRAY | VT_VARIANT;
     V_ARRAY(out) = sa;
     return S_OK;

@@ -647,8 +647,9 @@ HRESULT values_collect(const WCHAR *method, const WCHAR *what, REFIID iid, const
         return sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for %lu elements", method, n);
     if (FAILED(hr = SafeArrayAccessData(sa, (void **)&data)))
     {
-        HeapFree(GetProcessHeap(), 0, buf);
-        return sr_error(hr, iid, L"%ls: the elements of %ls cannot be read (the array is locked)", method, what);
+        hr = sr_error(hr, iid, L"%ls: the elements of %ls cannot be read", method, what);
+        k = 0;
+        goto done;
     }
     for (k = 0; k < n && SUCCEEDED(hr); k++)
     {
@@ -683,10 +684,14 @@ HRESULT values_collect(const WCHAR *method, const WCHAR *what, REFIID iid, const
     SafeArrayUnaccessData(sa);
     if (FAILED(hr))
     {
-        values_free(buf, n);
-        return sr_error(hr, iid, L"%ls: element %ld of %ls cannot be read", method, (LONG)(lo + k - 1), what);
+        hr = sr_error(hr, iid, L"%ls: element %ld of %ls cannot be read", method, (LONG)(lo + k - 1), what);
+        goto done;
     }
     *items = buf;
     *count = n;
-    return S_OK;
+    buf = NULL;
+
+done:
+    if (buf) values_free(buf, n); /* zero-filled: the elements not yet copied clear as VT_EMPTY */
+    return hr;
 }

@@ -113,7 +113,12 @@ def int_val(v):
         return c_val('n', float(v))
     return c_val('D', 0.0, str(v))
 
-def vt_of(code, v):
+def vt_of(code, v, bits):
+    # n, N and P are the typed reads of their size: Int32 and UInt32 in a 32-bit DLL.
+    if code == 'n' and bits == 32:
+        return 'VT_I4'
+    if code in 'NP' and bits == 32:
+        return 'VT_R8'
     if code in 'bh':
         return 'VT_I2'
     if code == 'B':
@@ -215,8 +220,7 @@ def make_case(prefix, bits):
                     pyargs.append(v)
                     ins.append(int_val(v))
                     outs.append(int_val(v))
-                    # As the typed read of the same size: a 32-bit build's n is ReadInt32's Long.
-                    vts.append(vt_of(py_int_code(code, bits), v))
+                    vts.append(vt_of(code, v, bits))
             py += '%d%s' % (n, py_int_code(code, bits) if code in 'lLnNP' else code)
         offset += n * size
     data = struct.pack(py, *pyargs)

@@ -3,7 +3,7 @@
  * a named section holding one packed frame, the program's own mutex around every update, and its
  * own auto-reset event set after each frame, whose DACL lets everyone else only wait on it.
  *
- *   publisher NAME [FRAMES] [INTERVAL_MS] [LINGER_MS] [wait]
+ *   publisher NAME [FRAMES] [INTERVAL_MS] [LINGER_MS] [wait] [strict]
  *       Creates "Local\NAME" (4096 bytes; everyone may read, the owner may do anything), the mutex
  *       "Local\NAME_MUTEX" (everyone may wait on and release it) and the event
  *       "Local\NAME_DataValidEvent" (everyone: SYNCHRONIZE only; the owner: everything). Prints
@@ -48,8 +48,9 @@ struct frame
 
 _Static_assert(sizeof(struct frame) == 4 + 4 + 2 + 2 + 8 + 66 + 64, "the frame is packed");
 
-/* A security descriptor: the current user gets everything, everyone else `everyone` (an access mask). */
-static PSECURITY_DESCRIPTOR make_sd(DWORD everyone)
+/* A security descriptor: everyone gets `everyone` (an access mask), and the current user everything
+ * unless `owner_full` is FALSE. */
+static PSECURITY_DESCRIPTOR make_sd(DWORD everyone, BOOL owner_full)
 {
     PSECURITY_DESCRIPTOR sd = NULL;
     TOKEN_USER *user;
@@ -62,7 +63,8 @@ static PSECURITY_DESCRIPTOR make_sd(DWORD everyone)
     user = malloc(len);
     if (user && GetTokenInformation(token, TokenUser, user, len, &len) && ConvertSidToStringSidW(user->User.Sid, &sid))
     {
-        _snwprintf(sddl, ARRAY_SIZE(sddl), L"D:(A;;GA;;;%ls)(A;;0x%08lx;;;WD)", sid, everyone);
+        if (owner_full) _snwprintf(sddl, ARRAY_SIZE(sddl), L"D:(A;;GA;;;%ls)(A;;0x%08lx;;;WD)", sid, everyone);
+        else _snwprintf(sddl, ARRAY_SIZE(sddl), L"D:(A;;0x%08lx;;;WD)", everyone);
         sddl[ARRAY_SIZE(sddl) - 1] = 0;
         if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, &sd, NULL)) sd = NULL;
         LocalFree(sid);
@@ -97,7 +99,8 @@ int wmain(int argc, WCHAR **argv)
     WCHAR name[MAX_PATH];
     HANDLE section, mutex, event;
     unsigned int frames, interval, linger, n;
-    BOOL wait_reader;
+    BOOL wait_reader, strict = FALSE;
+    int i;
     struct frame *view, next;
 
     if (argc < 2)
@@ -108,11 +111,16 @@ int wmain(int argc, WCHAR **argv)
     frames = argc > 2 ? wcstoul(argv[2], NULL, 10) : 40;
     interval = argc > 3 ? wcstoul(argv[3], NULL, 10) : 100;
     linger = argc > 4 ? wcstoul(argv[4], NULL, 10) : 3000;
-    wait_reader = argc > 5 && !wcscmp(argv[5], L"wait");
+    wait_reader = FALSE;
+    for (i = 5; i < argc; i++)
+    {
+        if (!wcscmp(argv[i], L"wait")) wait_reader = TRUE;
+        else if (!wcscmp(argv[i], L"strict")) strict = TRUE;
+    }
 
-    sa_section.lpSecurityDescriptor = make_sd(SECTION_QUERY | SECTION_MAP_READ);
-    sa_mutex.lpSecurityDescriptor = make_sd(SYNCHRONIZE | MUTEX_MODIFY_STATE);
-    sa_event.lpSecurityDescriptor = make_sd(SYNCHRONIZE);
+    sa_section.lpSecurityDescriptor = make_sd(SECTION_QUERY | SECTION_MAP_READ, TRUE);
+    sa_mutex.lpSecurityDescriptor = make_sd(SYNCHRONIZE | MUTEX_MODIFY_STATE, TRUE);
+    sa_event.lpSecurityDescriptor = make_sd(SYNCHRONIZE, !strict);
     if (!sa_section.lpSecurityDescriptor || !sa_mutex.lpSecurityDescriptor || !sa_event.lpSecurityDescriptor)
     {
         fwprintf(stderr, L"publisher: cannot build the security descriptors (error %lu)\n", GetLastError());
