@@ -6,6 +6,13 @@ find_path(STDOLE2_TLB_DIR stdole2.tlb
     PATHS /usr/lib/x86_64-linux-gnu/wine/x86_64-windows /usr/lib/wine/x86_64-windows /usr/lib64/wine/x86_64-windows
     NO_DEFAULT_PATH NO_CMAKE_FIND_ROOT_PATH REQUIRED)
 
+# The type library describes this build's own bitness (SYS_WIN64 or SYS_WIN32 layouts).
+if(CMAKE_SIZEOF_VOID_P EQUAL 8)
+    set(SR_WIDL_TARGET --win64)
+else()
+    set(SR_WIDL_TARGET --win32)
+endif()
+
 function(widl_compile idl outdir stem)
     file(MAKE_DIRECTORY ${outdir})
     string(TOUPPER ${stem} up)
@@ -13,7 +20,7 @@ function(widl_compile idl outdir stem)
     set(i ${outdir}/${stem}_i.c)
     set(t ${outdir}/${stem}.tlb)
     add_custom_command(OUTPUT ${h} ${i} ${t}
-        COMMAND ${WIDL} --win64 -I${WINE_IDL_DIR} -L${STDOLE2_TLB_DIR}
+        COMMAND ${WIDL} ${SR_WIDL_TARGET} -I${WINE_IDL_DIR} -L${STDOLE2_TLB_DIR}
                 -h -H ${h} -u -U ${i} -t -T ${t} ${idl}
         DEPENDS ${idl}
         COMMENT "widl ${stem}.idl -> header, IIDs, type library"

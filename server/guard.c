@@ -7,18 +7,31 @@
  * Unhandled, either would kill whatever process loaded this DLL.
  *
  * guard_copy and guard_fill run one memcpy or memset inside a structured exception handling scope,
- * what MSVC writes as __try/__except and mingw-w64's C compiler cannot: sr_guard_call below is a
- * small assembly function whose unwind data names __C_specific_handler and one scope, from just
- * before its call of the copy to just after it. When anything the copy calls faults, the system's
- * exception dispatcher finds that scope on the faulting thread's own stack and asks the filter,
- * sr_guard_filter. The filter accepts only an in-page error or access violation whose address lies
- * inside the mapped range this very copy touches (the frame says which); it records the fault, and
- * the dispatcher unwinds the copy and resumes sr_guard_call after the scope, which returns to
- * guard_do with the frame marked "faulted". Every other exception is left to whoever else handles it.
+ * what MSVC writes as __try/__except and mingw-w64's C compiler cannot. The two bitnesses of
+ * Windows find handlers in different ways, so each has its own small assembly function,
+ * sr_guard_call; both ask the same question, guard_accept: only an in-page error or access
+ * violation whose address lies inside the mapped range this very copy touches (the frame says
+ * which) is taken; it is recorded, and sr_guard_call returns to guard_do with the frame marked
+ * "faulted". Every other exception is left to whoever else handles it.
+ *
+ * x64: table-based. sr_guard_call's unwind data names __C_specific_handler and one scope, from just
+ * before its call of the copy to just after it. The dispatcher finds that scope on the faulting
+ * thread's own stack and asks the filter, sr_guard_filter; the dispatcher unwinds the copy and
+ * resumes sr_guard_call after the scope.
+ *
+ * x86: frame-based. sr_guard_call pushes an exception registration record (next, handler, and the
+ * frame) on its own stack and links it at the head of the thread's chain (fs:[0]) for the length
+ * of the copy. The dispatcher walks that chain and calls sr_guard_handler, which resumes
+ * sr_guard_call at its recovery point with the stack pointer at the record; there the record is
+ * unlinked again. No RtlUnwind is needed before resuming: the only code between the record and
+ * the fault is memcpy or memset, which register no frame of their own, and the dispatcher's own
+ * frame is gone once the handler returns. SafeSEH does not refuse the handler: GNU ld writes no
+ * safe-handler table and does not mark the image "no SEH", and Windows accepts any handler inside
+ * such an image.
  *
  * There is nothing to install or remove: no vectored handler, no TLS slot, no global state. The
  * handler exists only while a copy runs, only on the thread that runs it, and goes away with the
- * DLL's own unwind tables, so DllMain has nothing to do for it (contract rule 4).
+ * DLL, so DllMain has nothing to do for it (contract rule 4).
  */
 #include "private.h"
 
@@ -40,33 +53,42 @@ void __attribute__((used, noinline)) sr_guard_run(struct guard_frame *frame)
     else memset(frame->dst, frame->value, frame->count);
 }
 
-/* The scope's filter, called by __C_specific_handler on the faulting thread. establisher is
- * sr_guard_call's stack pointer after its prologue; the frame pointer was stored at +32. */
-LONG __attribute__((used, noinline)) sr_guard_filter(EXCEPTION_POINTERS *ptrs, void *establisher)
+/* Is this the fault of this copy? Then record it. */
+static BOOL guard_accept(struct guard_frame *frame, const EXCEPTION_RECORD *rec)
 {
-    struct guard_frame *frame = *(struct guard_frame **)((BYTE *)establisher + 32);
-    EXCEPTION_RECORD *rec = ptrs->ExceptionRecord;
     ULONG_PTR address;
 
     if (rec->ExceptionCode != EXCEPTION_IN_PAGE_ERROR && rec->ExceptionCode != EXCEPTION_ACCESS_VIOLATION)
-        return EXCEPTION_CONTINUE_SEARCH;
-    if (rec->NumberParameters < 2) return EXCEPTION_CONTINUE_SEARCH;
+        return FALSE;
+    if (rec->NumberParameters < 2) return FALSE;
     address = rec->ExceptionInformation[1];
-    if (address < (ULONG_PTR)frame->lo || address >= (ULONG_PTR)frame->hi) return EXCEPTION_CONTINUE_SEARCH;
+    if (address < (ULONG_PTR)frame->lo || address >= (ULONG_PTR)frame->hi) return FALSE;
     frame->fault.code = rec->ExceptionCode;
     frame->fault.address = address;
     frame->fault.write = rec->ExceptionInformation[0] == 1;
     frame->fault.status = rec->ExceptionCode == EXCEPTION_IN_PAGE_ERROR && rec->NumberParameters >= 3
                           ? (LONG)rec->ExceptionInformation[2] : 0;
     frame->faulted = 1;
-    return EXCEPTION_EXECUTE_HANDLER;
+    return TRUE;
+}
+
+void sr_guard_call(struct guard_frame *frame);
+
+#if defined(__x86_64__)
+
+/* The scope's filter, called by __C_specific_handler on the faulting thread. establisher is
+ * sr_guard_call's stack pointer after its prologue; the frame pointer was stored at +32. */
+LONG __attribute__((used, noinline)) sr_guard_filter(EXCEPTION_POINTERS *ptrs, void *establisher)
+{
+    struct guard_frame *frame = *(struct guard_frame **)((BYTE *)establisher + 32);
+
+    return guard_accept(frame, ptrs->ExceptionRecord) ? EXCEPTION_EXECUTE_HANDLER : EXCEPTION_CONTINUE_SEARCH;
 }
 
 /* void sr_guard_call(struct guard_frame *frame): sr_guard_run(frame) inside the scope.
  * 40 bytes of stack: 32 of home space for the callee, the frame pointer at +32 (for the
  * filter), and the alignment the call needs. The nop after the call keeps the return address
  * inside the scope; the scope's end is also where execution resumes after a fault. */
-void sr_guard_call(struct guard_frame *frame);
 __asm__(
     "\t.text\n"
     "\t.p2align 4\n"
@@ -91,6 +113,73 @@ __asm__(
     "\t.rva .Lsr_guard_begin, .Lsr_guard_end, sr_guard_filter, .Lsr_guard_end\n"
     "\t.text\n"
     "\t.seh_endproc\n");
+
+#elif defined(__i386__)
+
+/* The record sr_guard_call links into fs:[0]: EXCEPTION_REGISTRATION_RECORD, then the frame. */
+struct guard_record
+{
+    struct guard_record *next;
+    void *handler;
+    struct guard_frame *frame;
+};
+
+/* Where sr_guard_call resumes after a fault (defined in the assembly below). */
+void sr_guard_resume(void);
+
+/* The frame's handler, called by the exception dispatcher on the faulting thread (cdecl, as every
+ * x86 exception handler). establisher is the record. Unwind calls (another handler further up is
+ * unwinding past this copy) are not ours to act on. */
+EXCEPTION_DISPOSITION __cdecl __attribute__((used, noinline))
+sr_guard_handler(EXCEPTION_RECORD *rec, void *establisher, CONTEXT *context, void *dispatcher)
+{
+    struct guard_record *record = establisher;
+
+    if (rec->ExceptionFlags & (EXCEPTION_UNWINDING | EXCEPTION_EXIT_UNWIND)) return ExceptionContinueSearch;
+    if (rec->ExceptionFlags & EXCEPTION_NONCONTINUABLE) return ExceptionContinueSearch;
+    if (!guard_accept(record->frame, rec)) return ExceptionContinueSearch;
+    /* Resume at the recovery point with the stack as it was just after the record was linked;
+     * sr_guard_call's saved registers are above it, untouched by the copy. */
+    context->Eip = (DWORD)(ULONG_PTR)sr_guard_resume;
+    context->Esp = (DWORD)(ULONG_PTR)record;
+    context->EFlags &= ~0x400;   /* the direction flag clear, as the C code after it expects */
+    return ExceptionContinueExecution;
+}
+
+/* void sr_guard_call(struct guard_frame *frame) (cdecl): link the record, run the copy, unlink it.
+ * ebx, esi, edi and ebp are saved below the record, so a resumed call restores them from there. */
+__asm__(
+    "\t.text\n"
+    "\t.p2align 4\n"
+    "\t.globl _sr_guard_call\n"
+    "\t.def _sr_guard_call; .scl 2; .type 32; .endef\n"
+    "_sr_guard_call:\n"
+    "\tpushl %ebp\n"
+    "\tmovl %esp, %ebp\n"
+    "\tpushl %ebx\n"
+    "\tpushl %esi\n"
+    "\tpushl %edi\n"
+    "\tpushl 8(%ebp)\n"                 /* record.frame */
+    "\tpushl $_sr_guard_handler\n"      /* record.handler */
+    "\tpushl %fs:0\n"                   /* record.next */
+    "\tmovl %esp, %fs:0\n"
+    "\tpushl 8(%ebp)\n"
+    "\tcall _sr_guard_run\n"
+    "\taddl $4, %esp\n"
+    "\t.globl _sr_guard_resume\n"
+    "_sr_guard_resume:\n"               /* here %esp is the record, after a copy or a fault */
+    "\tpopl %ecx\n"
+    "\tmovl %ecx, %fs:0\n"
+    "\taddl $8, %esp\n"
+    "\tpopl %edi\n"
+    "\tpopl %esi\n"
+    "\tpopl %ebx\n"
+    "\tpopl %ebp\n"
+    "\tret\n");
+
+#else
+#error "guard.c: no exception guard for this architecture"
+#endif
 
 static BOOL guard_do(struct guard_frame *frame, struct sr_fault *fault)
 {

@@ -132,13 +132,46 @@ void mapping_release(struct sr_mapping *map)
     HeapFree(GetProcessHeap(), 0, map);
 }
 
-/* The section's size as Windows reports it: map it whole and measure the view. */
+/* NtQuerySection's SectionBasicInformation (winternl.h does not declare them for user mode). */
+struct sr_section_basic
+{
+    void *base;
+    ULONG attributes;
+    LARGE_INTEGER size;
+};
+typedef LONG (NTAPI *sr_nt_query_section)(HANDLE section, int info_class, void *info, SIZE_T len, SIZE_T *ret_len);
+
+/* The section's size, measured without mapping it: a 32-bit process cannot map a section of 2 GiB
+ * or more whole, and a 64-bit one would spend the address space for nothing. NtQuerySection has
+ * been in ntdll since Windows NT; it is looked up at run time because it is not in the import
+ * libraries. Only if it is missing (a system that has none) is the section mapped whole and the
+ * view measured, which is all the documented API offers; that fails for a section too large for
+ * the address space, and says so. The handle needs SECTION_QUERY (open_section asks for it). */
 static HRESULT section_size(const WCHAR *method, HANDLE section, ULONGLONG *size)
 {
+    static sr_nt_query_section query;
+    static LONG looked_up;
+    struct sr_section_basic info;
     MEMORY_BASIC_INFORMATION mbi;
     BYTE *base, *p;
     ULONGLONG total = 0;
+    LONG status;
 
+    if (!InterlockedCompareExchange(&looked_up, 0, 0))
+    {
+        HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+        sr_nt_query_section fn = ntdll ? (sr_nt_query_section)(void *)GetProcAddress(ntdll, "NtQuerySection") : NULL;
+        InterlockedExchangePointer((void **)&query, (void *)fn);
+        InterlockedExchange(&looked_up, 1);
+    }
+    if (query)
+    {
+        if ((status = query(section, 0 /* SectionBasicInformation */, &info, sizeof(info), NULL)) < 0)
+            return sr_error(HRESULT_FROM_NT(status), &IID_ISharedRegion,
+                            L"%ls: cannot measure the section (NtQuerySection status %#lx)", method, status);
+        *size = (ULONGLONG)info.size.QuadPart;
+        return S_OK;
+    }
     if (!(base = MapViewOfFile(section, FILE_MAP_READ, 0, 0, 0)))
         return sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot measure the section", method);
     for (p = base; VirtualQuery(p, &mbi, sizeof(mbi)) && mbi.AllocationBase == base; p += mbi.RegionSize)
@@ -698,7 +731,8 @@ static HRESULT open_section(const struct sr_bind *bind, DWORD access, struct sr_
 
     *out = NULL;
     *err = 0;
-    if (!(section = OpenFileMappingW(desired, FALSE, bind->name)))
+    /* SECTION_QUERY: section_size asks the section its size (generic read grants it). */
+    if (!(section = OpenFileMappingW(desired | SECTION_QUERY, FALSE, bind->name)))
     {
         *err = GetLastError();
         return S_FALSE;
@@ -1397,6 +1431,17 @@ HRESULT span_check(struct sr_span *span, const WCHAR *method, ULONGLONG offset, 
     return hr;
 }
 
+/* Copy-on-write pages exist only in the one view that holds them, so such a span cannot slide a
+ * window: it is mapped whole, and here it does not fit. */
+static HRESULT cow_too_large(const struct sr_span *span, const WCHAR *method, ULONGLONG len)
+{
+    return sr_error(E_OUTOFMEMORY, span_iid(span),
+                    L"%ls: a copy-on-write %ls is mapped whole (its private pages live only in that one view), and "
+                    L"%I64u bytes do not fit in this process's free address space%ls; open it ReadOnly or ReadWrite "
+                    L"(which map a sliding window) instead", method, span_noun(span), len,
+                    sizeof(void *) == 4 ? L" (a 32-bit process has 2 to 4 GiB in all)" : L"");
+}
+
 /* Map [off, off+len) of the span (span offsets), replacing the current window. Exclusive lock held. */
 static HRESULT span_map_window(struct sr_span *span, const WCHAR *method, ULONGLONG off, ULONGLONG len)
 {
@@ -1413,15 +1458,26 @@ static HRESULT span_map_window(struct sr_span *span, const WCHAR *method, ULONGL
         span->win = NULL;
         span->win_len = 0;
     }
+    /* A copy-on-write span is mapped whole (span_bind): in a 32-bit process one that does not fit
+     * in the free address space is refused with the reason, and the limit is the process's. */
     if (slack + len > (SIZE_T)-1)
+    {
+        if (span->access == RegionCopyOnWrite)
+            return cow_too_large(span, method, len);
         return sr_error(E_OUTOFMEMORY, span_iid(span), L"%ls: %I64u bytes do not fit in the address space", method, len);
+    }
     /* A range that ends where the section ends is mapped "to the end" (size 0): a section opened by
      * name is measured page-rounded, and a file-backed one may end inside that last page. */
     p = MapViewOfFile(span->map->section, map_access[span->access], (DWORD)(aligned >> 32), (DWORD)aligned,
                       abs + len == span->map->size ? 0 : (SIZE_T)(slack + len));
     if (!p)
-        return sr_win32_error(GetLastError(), span_iid(span), L"%ls: cannot map %I64u bytes at offset %I64u",
+    {
+        DWORD err = GetLastError();
+        if (span->access == RegionCopyOnWrite && (err == ERROR_NOT_ENOUGH_MEMORY || err == ERROR_OUTOFMEMORY))
+            return cow_too_large(span, method, len);
+        return sr_win32_error(err, span_iid(span), L"%ls: cannot map %I64u bytes at offset %I64u",
                               method, len, abs);
+    }
     span->view = p;
     span->win = (BYTE *)p + slack;
     span->win_off = off;

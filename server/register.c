@@ -6,6 +6,12 @@
  * Unregistration removes exactly the keys below, and a ProgID key only while it still names
  * our CLSID, so nothing of anyone else's is removed; then the scope's CLSID key if that is left
  * empty (registration created it). Both directions are idempotent; unregistration never creates a key.
+ *
+ * Each build registers in its own registry view, with the same CLSID and ProgIDs: the keys are
+ * opened without KEY_WOW64_32KEY or KEY_WOW64_64KEY, so the 64-bit DLL (System32\regsvr32) writes
+ * the 64-bit view and the 32-bit one (SysWOW64\regsvr32) lands in WOW6432Node through the
+ * registry redirector, and each host finds the DLL of its own bitness. The type library is
+ * registered for this build's platform (SR_SYSKIND: the win64 or win32 subkey of the library).
  */
 #include <wchar.h>
 #include "private.h"
@@ -13,6 +19,12 @@
 /* In oleaut32 (Vista and later) but not declared by mingw-w64's headers. */
 HRESULT WINAPI RegisterTypeLibForUser(ITypeLib *typelib, OLECHAR *path, OLECHAR *helpdir);
 HRESULT WINAPI UnRegisterTypeLibForUser(REFGUID libid, WORD major, WORD minor, LCID lcid, SYSKIND syskind);
+
+#ifdef _WIN64
+#define SR_SYSKIND SYS_WIN64
+#else
+#define SR_SYSKIND SYS_WIN32
+#endif
 
 #define PROGID    L"SharedRegion.Region.1"
 #define VIPROGID  L"SharedRegion.Region"
@@ -174,8 +186,9 @@ HRESULT unregister_server(BOOL per_user)
         RegCloseKey(root);
     }
     if (FAILED(hr)) return hr;
-    /* Not registered is not an error: unregistering twice succeeds. */
-    if (per_user) UnRegisterTypeLibForUser(&LIBID_SharedRegionLib, 1, 0, LOCALE_NEUTRAL, SYS_WIN64);
-    else UnRegisterTypeLib(&LIBID_SharedRegionLib, 1, 0, LOCALE_NEUTRAL, SYS_WIN64);
+    /* Not registered is not an error: unregistering twice succeeds. Only this build's own
+     * bitness goes (TypeLib\{LIBID}\1.0\0\win64 or win32): the other build may be registered too. */
+    if (per_user) UnRegisterTypeLibForUser(&LIBID_SharedRegionLib, 1, 0, LOCALE_NEUTRAL, SR_SYSKIND);
+    else UnRegisterTypeLib(&LIBID_SharedRegionLib, 1, 0, LOCALE_NEUTRAL, SR_SYSKIND);
     return S_OK;
 }

@@ -56,3 +56,7 @@ add_test(NAME example_telemetry_vbs
             -P ${CMAKE_CURRENT_SOURCE_DIR}/run_telemetry.cmake)
 set_tests_properties(example_telemetry_vbs PROPERTIES
     FIXTURES_REQUIRED "prefix;registered" RESOURCE_LOCK telemetry_region TIMEOUT 180)
+
+# What differs by bitness (tests/test_bitness.c): Open measures without mapping, and the
+# copy-on-write "map whole" rule in a 64-bit and a 32-bit address space.
+sr_test(test_bitness test_bitness.c)

@@ -11,7 +11,9 @@
 #   registration.sh run PROG [ARGS]   run a program in the prefix (the registration-free tests)
 #   registration.sh stop      stop the prefix's wineserver
 #
-# Environment: SR_PREFIX (the prefix), SR_WORK (scratch directory), SR_DLL (sharedregion.dll),
+# Environment: SR_BITS (64, the default: the x64 build, System32's programs and the 64-bit registry
+# view; 32: the x86 build, SysWOW64's programs, and the 32-bit view, where CLSID and Interface keys
+# are under Software\Classes\Wow6432Node while ProgIDs and TypeLib are shared), SR_PREFIX (the prefix), SR_WORK (scratch directory), SR_DLL (sharedregion.dll),
 # SR_IDENTITY (build/reg/identity.env: the GUIDs and ProgIDs, generated from the IDL),
 # SR_REG_DIR (build/reg: register.cmd and unregister.cmd), SR_TLBCONTROL (tlbcontrol.exe, built from
 # tests/helpers/tlbcontrol.c: registers a type library of its own, the control for the type library
@@ -44,12 +46,29 @@ export WINEARCH=win64
 # WINELOADER names that loader too: Wine starts its helper processes (explorer.exe, the desktop) from
 # it, and left unset every program makes a desktop of its own, each one adding display-device keys.
 WINE64=/usr/lib/wine/wine64
-export WINELOADER=$WINE64
+if [ -n "${SR_HIDE_WINE32:-}" ]; then WINE32=/nonexistent/wine32-hidden; else WINE32=/usr/lib/wine/wine; fi
 if [ -x /usr/lib/wine/wineserver64 ]; then WINESERVER=/usr/lib/wine/wineserver64; else WINESERVER=/usr/lib/wine/wineserver32; fi
 export WINESERVER
-SYS='C:\windows\system32'
+SR_BITS=${SR_BITS:-64}
+if [ "$SR_BITS" = 32 ]; then
+    LOADER=$WINE32 SYS='C:\windows\syswow64' VIEW='\Wow6432Node' PLATFORM=win32
+else
+    LOADER=$WINE64 SYS='C:\windows\system32' VIEW= PLATFORM=win64
+fi
+export WINELOADER=$LOADER
 REGSVR32="$SYS\\regsvr32.exe" CSCRIPT="$SYS\\cscript.exe" REG="$SYS\\reg.exe" CMD="$SYS\\cmd.exe"
+# The export and import: the 64-bit regedit, which sees both views.
 REGEDIT='C:\windows\regedit.exe'
+
+# 32-bit programs where they cannot run: skipped with the reason (SKIP_REGULAR_EXPRESSION).
+if [ "$SR_BITS" = 32 ] && [ "$cmd" != init ] && [ "$cmd" != stop ]; then
+    why=
+    if [ ! -x "$WINE32" ]; then why="the 32-bit Wine loader /usr/lib/wine/wine is not installed (wine32:i386)"
+    elif [ -f "$SR_PREFIX/system.reg" ] && [ ! -f "$SR_PREFIX/drive_c/windows/syswow64/cscript.exe" ]; then
+        why="the prefix $SR_PREFIX has no C:\\windows\\syswow64\\cscript.exe"
+    fi
+    if [ -n "$why" ]; then echo "SKIP: 32-bit Wine is not available: $why"; exit 77; fi
+fi
 
 case "$cmd" in
     init)
@@ -64,7 +83,7 @@ case "$cmd" in
         "$WINESERVER" -w 2>/dev/null
         exit 0 ;;
     run)
-        exec "$WINE64" "$@" ;;
+        exec "$LOADER" "$@" ;;
     machine|user|both) ;;
     *)
         echo "registration.sh: unknown command '$cmd'" >&2; exit 2 ;;
@@ -101,9 +120,10 @@ trap '"$WINESERVER" -k 2>/dev/null' EXIT
 # scenario can be more than a second apart, so one program keeps the desktop open all along: cmd.exe
 # reading a pipe that never ends (it opens the pipe for writing too), stopped with the wineserver.
 mkfifo "$work/desktop.fifo"
-"$WINE64" "$CMD" /q /k 0<>"$work/desktop.fifo" >/dev/null 2>&1 &
+WINELOADER=$WINE64 "$WINE64" 'C:\windows\system32\cmd.exe' /q /k 0<>"$work/desktop.fifo" >/dev/null 2>&1 &
 
-w() { "$WINE64" "$@" 2>>"$log"; }
+w() { "$LOADER" "$@" 2>>"$log"; }
+w64() { WINELOADER=$WINE64 "$WINE64" "$@" 2>>"$log"; }
 winpath() { "$WINE64" winepath.exe -w "$1" 2>>"$log"; }
 
 dll_win=$(winpath "$SR_DLL")
@@ -118,7 +138,7 @@ OTHER_CLSID='{0BADF00D-0000-4000-8000-000000000002}'
 export_reg() {
     local name=$1 reg="$work/$1.reg"
     rm -f "$reg"
-    if ! w "$REGEDIT" /E "$(winpath "$reg")" || [ ! -s "$reg" ]; then
+    if ! w64 "$REGEDIT" /E "$(winpath "$reg")" || [ ! -s "$reg" ]; then
         fail "regedit /E could not export the registry ($name)"
         finish
     fi
@@ -192,12 +212,39 @@ taken_over() {
 }
 
 import_reg() {  # import_reg FILE: regedit /S
-    if ! w "$REGEDIT" /S "$(winpath "$1")"; then fail "regedit /S $(basename "$1")"; finish; fi
+    if ! w64 "$REGEDIT" /S "$(winpath "$1")"; then fail "regedit /S $(basename "$1")"; finish; fi
+}
+
+# The view a root's CLSID and Interface keys are in: VIEW machine-wide, UVIEW per user (which
+# user_view_control may find different under this Wine).
+UVIEW=$VIEW
+view_of() { case "$1" in HKEY_USERS*) printf '%s' "$UVIEW" ;; *) printf '%s' "$VIEW" ;; esac; }
+
+# 32-bit only: does this system redirect a 32-bit program's HKCU\Software\Classes\CLSID into
+# HKCU\Software\Classes\Wow6432Node\CLSID, as Windows does? Asked with a key that is not ours,
+# written by the 32-bit reg.exe, and removed again (with the CLSID key if the control created it)
+# before the scenario's first export.
+user_view_control() {
+    local k='{0BADF00D-0000-4000-8000-0000000000F2}' had_clsid=0
+    [ "$SR_BITS" = 32 ] || return 0
+    w64 "C:\\windows\\system32\\reg.exe" query 'HKCU\Software\Classes\CLSID' >/dev/null && had_clsid=1
+    w "$REG" add "HKCU\\Software\\Classes\\CLSID\\$k" /f >/dev/null
+    if w64 "C:\\windows\\system32\\reg.exe" query "HKCU\\Software\\Classes\\Wow6432Node\\CLSID\\$k" >/dev/null; then
+        user_redirected=1
+    else
+        user_redirected=0
+        UVIEW=
+    fi
+    w "$REG" delete "HKCU\\Software\\Classes\\CLSID\\$k" /f >/dev/null
+    if [ $had_clsid = 0 ]; then w64 "C:\\windows\\system32\\reg.exe" delete 'HKCU\Software\Classes\CLSID' /f >/dev/null 2>&1; fi
+    if [ $user_redirected = 0 ]; then
+        skip "per-user keys in the 32-bit view (HKCU\\Software\\Classes\\Wow6432Node\\CLSID, where Windows puts a 32-bit program's) -- this Wine does not redirect HKCU\\Software\\Classes for 32-bit programs: a control key written there by the 32-bit reg.exe stayed in HKCU\\Software\\Classes\\CLSID; the per-user keys are checked there"
+    fi
 }
 
 # expect_registered FILE ROOT: every key and value of our own registration table under ROOT.
 expect_registered() {
-    local f=$1 root=$2 c="$2\\CLSID\\{$SR_CLSID}"
+    local f=$1 root=$2 c="$2$(view_of "$2")\\CLSID\\{$SR_CLSID}"
     check "CLSID key with its name, under $root" has_value "$f" "$c" "@=\"$FRIENDLY\""
     check "InprocServer32 is the DLL's full path ($dll_win)" has_value "$f" "$c\\InprocServer32" "@=\"$dll_reg\""
     check "ThreadingModel is $SR_THREADING" has_value "$f" "$c\\InprocServer32" "\"ThreadingModel\"=\"$SR_THREADING\""
@@ -214,13 +261,13 @@ expect_registered() {
 # Interface keys of the dual interfaces (marshalled by the type library marshaler).
 typelib_registered() {
     local f=$1 root=$2 iid name
-    has_value "$f" "$root\\TypeLib\\{$SR_LIBID}\\$SR_LIBVERSION\\0\\win64" "@=\"$dll_reg\"" || return 1
+    has_value "$f" "$root\\TypeLib\\{$SR_LIBID}\\$SR_LIBVERSION\\0\\$PLATFORM" "@=\"$dll_reg\"" || return 1
     for name in ISharedRegion ISharedView; do
         iid=$(eval echo "\$SR_IID_$name")
-        has_value "$f" "$root\\Interface\\{$iid}" "@=\"$name\"" || return 1
-        has_value "$f" "$root\\Interface\\{$iid}\\ProxyStubClsid32" "@=\"$PSOA\"" || return 1
-        has_value "$f" "$root\\Interface\\{$iid}\\TypeLib" "@=\"{$SR_LIBID}\"" || return 1
-        has_value "$f" "$root\\Interface\\{$iid}\\TypeLib" "\"Version\"=\"$SR_LIBVERSION\"" || return 1
+        has_value "$f" "$root$(view_of "$root")\\Interface\\{$iid}" "@=\"$name\"" || return 1
+        has_value "$f" "$root$(view_of "$root")\\Interface\\{$iid}\\ProxyStubClsid32" "@=\"$PSOA\"" || return 1
+        has_value "$f" "$root$(view_of "$root")\\Interface\\{$iid}\\TypeLib" "@=\"{$SR_LIBID}\"" || return 1
+        has_value "$f" "$root$(view_of "$root")\\Interface\\{$iid}\\TypeLib" "\"Version\"=\"$SR_LIBVERSION\"" || return 1
     done
 }
 
@@ -274,7 +321,7 @@ typelib_controls() {
 
 # nothing_of_ours FILE ROOT: none of our keys under ROOT.
 nothing_of_ours() {
-    no_key "$1" "$2\\CLSID\\{$SR_CLSID}" && no_key "$1" "$2\\$SR_PROGID" && no_key "$1" "$2\\$SR_VIPROGID"
+    no_key "$1" "$2$(view_of "$2")\\CLSID\\{$SR_CLSID}" && no_key "$1" "$2\\$SR_PROGID" && no_key "$1" "$2\\$SR_VIPROGID"
 }
 
 scenario_machine() {
@@ -321,9 +368,9 @@ EOF
     helper "unregistration with reg\\unregister.cmd" unregister.cmd
     export_reg unreg1
     check "unregistration removed our CLSID and $SR_PROGID" \
-        eval "no_key '$work/unreg1.txt' '$HKLM\\CLSID\\{$SR_CLSID}' && no_key '$work/unreg1.txt' '$HKLM\\$SR_PROGID'"
+        eval "no_key '$work/unreg1.txt' '$HKLM$VIEW\\CLSID\\{$SR_CLSID}' && no_key '$work/unreg1.txt' '$HKLM\\$SR_PROGID'"
     check "unregistration removed the type library and the Interface keys" \
-        eval "! has_subtree '$work/unreg1.txt' '$HKLM\\TypeLib\\{$SR_LIBID}' && ! has_subtree '$work/unreg1.txt' '$HKLM\\Interface\\{$SR_IID_ISharedRegion}' && ! has_subtree '$work/unreg1.txt' '$HKLM\\Interface\\{$SR_IID_ISharedView}'"
+        eval "! has_subtree '$work/unreg1.txt' '$HKLM\\TypeLib\\{$SR_LIBID}' && ! has_subtree '$work/unreg1.txt' '$HKLM$VIEW\\Interface\\{$SR_IID_ISharedRegion}' && ! has_subtree '$work/unreg1.txt' '$HKLM$VIEW\\Interface\\{$SR_IID_ISharedView}'"
     check "a ProgID another server took over survives unregistration" \
         has_value "$work/unreg1.txt" "$HKLM\\$SR_VIPROGID\\CLSID" "@=\"$OTHER_CLSID\""
     regsvr "unregistering a second time" /u
@@ -383,13 +430,14 @@ per_user_classes_read() {
 scenario_user() {
     plant_user
     typelib_controls
+    user_view_control
     probe "$NOT_REGISTERED" "CreateObject fails before registration"
     export_reg before
     HKCU=$(user_root "$work/before.txt")
     if [ -z "$HKCU" ]; then fail "the planted per-user key is not in the export"; finish; fi
     check "the DLL is registered in neither scope to begin with" \
         eval "nothing_of_ours '$work/before.txt' '$HKLM' && nothing_of_ours '$work/before.txt' '$HKCU'"
-    check "the per-user CLSID key does not exist yet" no_key "$work/before.txt" "$HKCU\\CLSID"
+    check "the per-user CLSID key does not exist yet" no_key "$work/before.txt" "$HKCU$UVIEW\\CLSID"
 
     regsvr "per-user unregistering of what was never registered succeeds" /u /n /i:user
     export_reg never
@@ -428,8 +476,8 @@ scenario_user() {
     helper "per-user unregistration with reg\\unregister.cmd user DLL" unregister.cmd user "$dll_win"
     export_reg unreg1
     check "per-user unregistration removed our CLSID and $SR_PROGID" \
-        eval "no_key '$work/unreg1.txt' '$HKCU\\CLSID\\{$SR_CLSID}' && no_key '$work/unreg1.txt' '$HKCU\\$SR_PROGID'"
-    check "per-user unregistration removed the CLSID key it had created" no_key "$work/unreg1.txt" "$HKCU\\CLSID"
+        eval "no_key '$work/unreg1.txt' '$HKCU$UVIEW\\CLSID\\{$SR_CLSID}' && no_key '$work/unreg1.txt' '$HKCU\\$SR_PROGID'"
+    check "per-user unregistration removed the CLSID key it had created" no_key "$work/unreg1.txt" "$HKCU$UVIEW\\CLSID"
     check "a per-user ProgID another server took over survives unregistration" \
         has_value "$work/unreg1.txt" "$HKCU\\$SR_VIPROGID\\CLSID" "@=\"$OTHER_CLSID\""
     regsvr "per-user unregistering a second time" /u /n /i:user
@@ -445,6 +493,7 @@ scenario_user() {
 scenario_both() {
     plant_user
     typelib_controls
+    user_view_control
     probe "$NOT_REGISTERED" "CreateObject fails before registration"
     export_reg before
     HKCU=$(user_root "$work/before.txt")

@@ -17,7 +17,7 @@ set(SR_REG_PREFIX ${CMAKE_BINARY_DIR}/wineprefix-reg)
 add_executable(tlbcontrol helpers/tlbcontrol.c)
 target_link_libraries(tlbcontrol PRIVATE oleaut32 ole32 uuid)
 target_link_options(tlbcontrol PRIVATE -static-libgcc -municode)
-set(sr_regsh ${CMAKE_COMMAND} -E env SR_PREFIX=${SR_REG_PREFIX} SR_WORK=${CMAKE_BINARY_DIR}/regtest
+set(sr_regsh ${CMAKE_COMMAND} -E env SR_BITS=${SR_BITS} SR_PREFIX=${SR_REG_PREFIX} SR_WORK=${CMAKE_BINARY_DIR}/regtest
     SR_DLL=$<TARGET_FILE:sharedregion> SR_IDENTITY=${CMAKE_BINARY_DIR}/reg/identity.env
     SR_REG_DIR=${CMAKE_BINARY_DIR}/reg SR_TLBCONTROL=$<TARGET_FILE:tlbcontrol>
     bash ${CMAKE_CURRENT_SOURCE_DIR}/registration.sh)
@@ -67,3 +67,13 @@ endforeach()
 add_test(NAME api_reference_lists_every_member
     COMMAND ${CMAKE_COMMAND} -DIDL=${CMAKE_SOURCE_DIR}/idl/sharedregion.idl
             -DREF=${CMAKE_BINARY_DIR}/docs/api-reference.md -P ${CMAKE_SOURCE_DIR}/docs/check_reference.cmake)
+
+# The manifests name this build's architecture: amd64 (x64) or x86.
+if(SR_BITS EQUAL 64)
+    set(sr_arch amd64)
+else()
+    set(sr_arch x86)
+endif()
+add_test(NAME regfree_manifest_architecture
+    COMMAND ${CMAKE_COMMAND} "-DMANIFESTS=${CMAKE_BINARY_DIR}/reg/SharedRegion.SxS.manifest;${CMAKE_BINARY_DIR}/reg/example-app.exe.manifest"
+            -DARCH=${sr_arch} -P ${CMAKE_CURRENT_SOURCE_DIR}/check_manifest_arch.cmake)

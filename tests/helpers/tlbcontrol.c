@@ -8,8 +8,10 @@
  *   tlbcontrol make PATH LIBID           CreateTypeLib2: write an empty type library (version 1.0)
  *   tlbcontrol register PATH user        LoadTypeLibEx(REGKIND_NONE) + RegisterTypeLibForUser
  *   tlbcontrol register PATH machine     LoadTypeLibEx(REGKIND_NONE) + RegisterTypeLib
- *   tlbcontrol unregister LIBID user     UnRegisterTypeLibForUser(LIBID, 1, 0, 0, SYS_WIN64)
- *   tlbcontrol unregister LIBID machine  UnRegisterTypeLib(LIBID, 1, 0, 0, SYS_WIN64)
+ *   tlbcontrol unregister LIBID user     UnRegisterTypeLibForUser(LIBID, 1, 0, 0, SR_SYSKIND)
+ *   tlbcontrol unregister LIBID machine  UnRegisterTypeLib(LIBID, 1, 0, 0, SR_SYSKIND)
+ *
+ * SR_SYSKIND is the platform of this build, as for the DLL: SYS_WIN64 (x64) or SYS_WIN32 (x86).
  *
  * Prints what it did and the HRESULT; exits 0 if the call returned S_OK, 1 if not, 2 on bad usage.
  */
@@ -19,6 +21,12 @@
 #include <oleauto.h>
 #include <stdio.h>
 #include <wchar.h>
+
+#ifdef _WIN64
+#define SR_SYSKIND SYS_WIN64
+#else
+#define SR_SYSKIND SYS_WIN32
+#endif
 
 /* In oleaut32 since Vista; the mingw-w64 headers do not declare them. */
 HRESULT WINAPI RegisterTypeLibForUser(ITypeLib *typelib, OLECHAR *path, OLECHAR *helpdir);
@@ -37,7 +45,7 @@ static int make(const WCHAR *path, const WCHAR *libid)
     HRESULT hr;
 
     if (FAILED(hr = CLSIDFromString(libid, &guid))) return done("bad LIBID", libid, hr);
-    if (FAILED(hr = CreateTypeLib2(SYS_WIN64, path, &ctl))) return done("CreateTypeLib2", path, hr);
+    if (FAILED(hr = CreateTypeLib2(SR_SYSKIND, path, &ctl))) return done("CreateTypeLib2", path, hr);
     if (SUCCEEDED(hr)) hr = ICreateTypeLib2_SetGuid(ctl, &guid);
     if (SUCCEEDED(hr)) hr = ICreateTypeLib2_SetName(ctl, (LPOLESTR)L"SrTestControlLib");
     if (SUCCEEDED(hr)) hr = ICreateTypeLib2_SetVersion(ctl, 1, 0);
@@ -64,8 +72,8 @@ static int unreg(const WCHAR *libid, BOOL user)
     HRESULT hr;
 
     if (FAILED(hr = CLSIDFromString(libid, &guid))) return done("bad LIBID", libid, hr);
-    hr = user ? UnRegisterTypeLibForUser(&guid, 1, 0, LOCALE_NEUTRAL, SYS_WIN64)
-              : UnRegisterTypeLib(&guid, 1, 0, LOCALE_NEUTRAL, SYS_WIN64);
+    hr = user ? UnRegisterTypeLibForUser(&guid, 1, 0, LOCALE_NEUTRAL, SR_SYSKIND)
+              : UnRegisterTypeLib(&guid, 1, 0, LOCALE_NEUTRAL, SR_SYSKIND);
     return done(user ? "UnRegisterTypeLibForUser" : "UnRegisterTypeLib", libid, hr);
 }
 
