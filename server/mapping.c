@@ -146,7 +146,9 @@ typedef LONG (NTAPI *sr_nt_query_section)(HANDLE section, int info_class, void *
  * been in ntdll since Windows NT; it is looked up at run time because it is not in the import
  * libraries. Only if it is missing (a system that has none) is the section mapped whole and the
  * view measured, which is all the documented API offers; that fails for a section too large for
- * the address space, and says so. The handle needs SECTION_QUERY (open_section asks for it). */
+ * the address space, and says so. The query needs SECTION_QUERY: open_section asks for it, and
+ * where the section's owner granted only the map rights (a DACL of FILE_MAP_READ alone), it opens
+ * without it and the size is measured by mapping, as when NtQuerySection is missing. */
 static HRESULT section_size(const WCHAR *method, HANDLE section, ULONGLONG *size)
 {
     static sr_nt_query_section query;
@@ -164,9 +166,10 @@ static HRESULT section_size(const WCHAR *method, HANDLE section, ULONGLONG *size
         InterlockedExchangePointer((void **)&query, (void *)fn);
         InterlockedExchange(&looked_up, 1);
     }
-    if (query)
+    if (query && (status = query(section, 0 /* SectionBasicInformation */, &info, sizeof(info), NULL))
+                     != (LONG)0xc0000022 /* STATUS_ACCESS_DENIED: no SECTION_QUERY, measure by mapping */)
     {
-        if ((status = query(section, 0 /* SectionBasicInformation */, &info, sizeof(info), NULL)) < 0)
+        if (status < 0)
             return sr_error(HRESULT_FROM_NT(status), &IID_ISharedRegion,
                             L"%ls: cannot measure the section (NtQuerySection status %#lx)", method, status);
         *size = (ULONGLONG)info.size.QuadPart;
@@ -731,8 +734,10 @@ static HRESULT open_section(const struct sr_bind *bind, DWORD access, struct sr_
 
     *out = NULL;
     *err = 0;
-    /* SECTION_QUERY: section_size asks the section its size (generic read grants it). */
-    if (!(section = OpenFileMappingW(desired | SECTION_QUERY, FALSE, bind->name)))
+    /* SECTION_QUERY: section_size asks the section its size (generic read grants it). An owner that
+     * granted only the map rights refuses it: then open with those, and section_size maps to measure. */
+    if (!(section = OpenFileMappingW(desired | SECTION_QUERY, FALSE, bind->name))
+        && (GetLastError() != ERROR_ACCESS_DENIED || !(section = OpenFileMappingW(desired, FALSE, bind->name))))
     {
         *err = GetLastError();
         return S_FALSE;

@@ -947,6 +947,49 @@ static void test_foreign_event_that_grants_only_synchronize(void **state)
     ISharedRegion_Release(r);
 }
 
+/* A publisher whose DACL grants only the map rights (no SECTION_QUERY): Open still opens it, and
+ * measures it by mapping, since the size cannot be asked for. */
+static void test_open_a_section_that_grants_only_map_rights(void **state)
+{
+    const WCHAR *name = unique_name(L"maponly");
+    WCHAR full[300], sddl[256], *sid;
+    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, FALSE };
+    ISharedRegion *r = new_region();
+    HANDLE section, probe;
+    BYTE *view;
+    double size;
+    BYTE b;
+
+    assert_true(ConvertSidToStringSidW(user_sid(), &sid));
+    swprintf(sddl, ARRAY_SIZE(sddl), L"D:P(A;;0x6;;;%ls)", sid); /* SECTION_MAP_WRITE | SECTION_MAP_READ */
+    LocalFree(sid);
+    assert_true(ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, &sa.lpSecurityDescriptor, NULL));
+    swprintf(full, ARRAY_SIZE(full), L"Local\\%ls", name);
+    section = CreateFileMappingW(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 65536, full);
+    LocalFree(sa.lpSecurityDescriptor);
+    assert_non_null(section);
+    assert_non_null(view = MapViewOfFile(section, FILE_MAP_WRITE, 0, 0, 0));
+    view[65535] = 0x5a;
+    /* The refusal that this test is about: asking for SECTION_QUERY too. */
+    probe = OpenFileMappingW(FILE_MAP_READ | SECTION_QUERY, FALSE, full);
+    if (probe)
+    {
+        CloseHandle(probe);
+        print_message("[  NOTE    ] %s grants SECTION_QUERY against a DACL that grants only the map rights "
+                      "(Windows refuses it); the fallback is not reached here\n", wine_version() ? "Wine" : "this system");
+    }
+    else
+        assert_int_equal(GetLastError(), ERROR_ACCESS_DENIED);
+    assert_int_equal(open_region(r, name, RegionReadOnly), S_OK);
+    assert_int_equal(ISharedRegion_get_Size(r, &size), S_OK);
+    assert_true(size == 65536.0);
+    assert_int_equal(ISharedRegion_ReadByte(r, 65535, &b), S_OK);
+    assert_int_equal(b, 0x5a);
+    ISharedRegion_Release(r);
+    UnmapViewOfFile(view);
+    CloseHandle(section);
+}
+
 /* Another program's mutex: Lock takes it, opened for SYNCHRONIZE | MUTEX_MODIFY_STATE only. */
 static void test_foreign_mutex_through_lock_name(void **state)
 {
@@ -1415,6 +1458,7 @@ int main(void)
         cmocka_unit_test(test_derived_dacl_gives_each_grantee_what_it_needs),
         cmocka_unit_test(test_derived_dacl_deny_aces_group_and_null_dacl),
         cmocka_unit_test(test_foreign_event_that_grants_only_synchronize),
+        cmocka_unit_test(test_open_a_section_that_grants_only_map_rights),
         cmocka_unit_test(test_foreign_mutex_through_lock_name),
         cmocka_unit_test(test_lock_and_signal_name_rules),
         cmocka_unit_test(test_create_file_makes_a_new_zero_filled_file),
