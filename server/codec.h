@@ -54,6 +54,11 @@ HRESULT value_to_uint64(const WCHAR *method, const WCHAR *what, REFIID iid, cons
  * NULL when empty. */
 HRESULT values_collect(const WCHAR *method, const WCHAR *what, REFIID iid, const VARIANT *arg, VARIANT **items,
                        ULONG *count);
+/* The same, for a caller that takes narrower data: `expect` is what the messages say the argument must
+ * be when it is not an array or its elements have no numeric type (WriteBytes: "a Byte() array or an
+ * array of numbers 0..255"); NULL words them as values_collect does. */
+HRESULT values_collect_as(const WCHAR *method, const WCHAR *what, REFIID iid, const VARIANT *arg, const WCHAR *expect,
+                          VARIANT **items, ULONG *count);
 void values_free(VARIANT *items, ULONG count);
 
 /* ---- text.c ---- */

@@ -84,101 +84,17 @@ static HRESULT element_to_byte(const WCHAR *method, REFIID iid, LONG index, VARI
     return S_OK;
 }
 
-/* A JScript array arrives as an object (VT_DISPATCH), not a SAFEARRAY: read its "length" property
- * and then the properties "0", "1", ... through IDispatch. FALSE when the object has no "length"
- * (it is not array-like); otherwise *hr is the result and *bytes a heap buffer (NULL when empty). */
-static BOOL dispatch_bytes(const WCHAR *method, REFIID iid, IDispatch *disp, BYTE **bytes, ULONGLONG *n,
-                           HRESULT *hr)
-{
-    DISPPARAMS none = { NULL, NULL, 0, 0 };
-    WCHAR index[24];
-    LPOLESTR name = (LPOLESTR)L"length";
-    ULONGLONG count, i, cap = 0;
-    VARIANT v, num;
-    DISPID id;
-    BYTE *buf = NULL;
-
-    if (FAILED(IDispatch_GetIDsOfNames(disp, &IID_NULL, &name, 1, LOCALE_USER_DEFAULT, &id))) return FALSE;
-    VariantInit(&v);
-    VariantInit(&num);
-    *hr = IDispatch_Invoke(disp, id, &IID_NULL, LOCALE_USER_DEFAULT, DISPATCH_PROPERTYGET, &none, &v, NULL, NULL);
-    if (FAILED(*hr) || FAILED(VariantChangeType(&num, &v, 0, VT_R8)))
-    {
-        *hr = sr_error(DISP_E_TYPEMISMATCH, iid, L"%ls: the length of the data array cannot be read", method);
-        goto done;
-    }
-    if (FAILED(*hr = arg_number(method, L"the length of data", V_R8(&num), iid, &count))) goto done;
-    if (count > SR_MAX_COUNT)
-    {
-        *hr = sr_error(E_INVALIDARG, iid, L"%ls: data has %I64u elements, more than one call can write (%I64u bytes)",
-                       method, count, SR_MAX_COUNT);
-        goto done;
-    }
-    for (i = 0; i < count; i++)
-    {
-        /* The buffer grows as elements are read, so a made-up length costs nothing until it fails. */
-        if (i == cap)
-        {
-            BYTE *grown;
-            cap = count - cap < 4096 ? count : (cap ? cap * 2 : 4096);
-            if (cap > count) cap = count;
-            grown = buf ? HeapReAlloc(GetProcessHeap(), 0, buf, cap) : HeapAlloc(GetProcessHeap(), 0, cap);
-            if (!grown)
-            {
-                *hr = sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for %I64u bytes", method, count);
-                goto done;
-            }
-            buf = grown;
-        }
-        VariantClear(&v);
-        __mingw_snwprintf(index, ARRAY_SIZE(index), L"%I64u", i);
-        name = index;
-        if (FAILED(IDispatch_GetIDsOfNames(disp, &IID_NULL, &name, 1, LOCALE_USER_DEFAULT, &id))
-            || FAILED(IDispatch_Invoke(disp, id, &IID_NULL, LOCALE_USER_DEFAULT, DISPATCH_PROPERTYGET, &none, &v,
-                                       NULL, NULL)))
-        {
-            *hr = sr_error(DISP_E_TYPEMISMATCH, iid, L"%ls: element %I64u of data is missing", method, i);
-            goto done;
-        }
-        if (FAILED(*hr = element_to_byte(method, iid, (LONG)i, &v, &buf[i]))) goto done;
-    }
-    *bytes = buf;
-    *n = count;
-    buf = NULL;
-    *hr = S_OK;
-
-done:
-    VariantClear(&v);
-    VariantClear(&num);
-    HeapFree(GetProcessHeap(), 0, buf);
-    return TRUE;
-}
-
-/* The size of one element of an array of vt that WriteBytes can convert; 0 for any other type. */
-static ULONG element_size(VARTYPE vt)
-{
-    switch (vt)
-    {
-    case VT_I1: case VT_UI1: return 1;
-    case VT_I2: case VT_UI2: case VT_BOOL: return 2;
-    case VT_I4: case VT_UI4: case VT_INT: case VT_UINT: case VT_R4: case VT_ERROR: return 4;
-    case VT_I8: case VT_UI8: case VT_R8: case VT_CY: case VT_DATE: return 8;
-    case VT_BSTR: case VT_DISPATCH: case VT_UNKNOWN: return sizeof(void *);
-    case VT_DECIMAL: return sizeof(DECIMAL);
-    case VT_VARIANT: return sizeof(VARIANT);
-    default: return 0;
-    }
-}
-
-/* Turn the data argument of WriteBytes into bytes. *owned is set when *bytes must be freed. */
+/* Turn the data argument of WriteBytes into bytes. *locked is set when *bytes points into that
+ * SAFEARRAY (unaccess it after the write); otherwise *bytes is a heap buffer (NULL when empty). */
 static HRESULT data_bytes(const WCHAR *method, REFIID iid, const VARIANT *arg, BYTE **bytes, ULONGLONG *n,
                           SAFEARRAY **locked)
 {
     const VARIANT *v = arg;
-    SAFEARRAY *sa;
+    SAFEARRAY *sa = NULL;
+    VARIANT *items = NULL;
+    ULONG count = 0, k;
+    LONG lo = 0, hi;
     VARTYPE vt;
-    LONG lo, hi;
-    ULONGLONG k;
     BYTE *buf;
     HRESULT hr;
 
@@ -188,70 +104,60 @@ static HRESULT data_bytes(const WCHAR *method, REFIID iid, const VARIANT *arg, B
     if (!(v = arg_deref(arg)))
         return sr_error(E_INVALIDARG, iid, L"%ls: data is a by-reference VARIANT that refers to nothing usable "
                         L"(a NULL reference, or a reference to another reference)", method);
-    if ((V_VT(v) & ~VT_BYREF) == VT_DISPATCH)
-    {
-        IDispatch *disp = (V_VT(v) & VT_BYREF) ? *V_DISPATCHREF(v) : V_DISPATCH(v);
-        if (disp && dispatch_bytes(method, iid, disp, bytes, n, &hr)) return hr;
-    }
-    if (!(V_VT(v) & VT_ARRAY))
-        return sr_error(DISP_E_TYPEMISMATCH, iid,
-                        L"%ls: data must be a Byte() array or an array of numbers 0..255, not %ls", method,
-                        arg_missing(v) ? L"missing" : vt_name(V_VT(v) & ~VT_BYREF));
-    if ((V_VT(v) & VT_BYREF) && !V_BYREF(v))
-        return sr_error(E_INVALIDARG, iid, L"%ls: data is a by-reference array with a NULL reference", method);
-    sa = (V_VT(v) & VT_BYREF) ? *V_ARRAYREF(v) : V_ARRAY(v);
     vt = V_VT(v) & VT_TYPEMASK;
-    if (!sa || SafeArrayGetDim(sa) == 0)
-        return S_OK; /* an empty array writes nothing */
-    /* Each element is copied into a VARIANT: the array must really hold elements of the size its type says,
-     * or the copy would run past the VARIANT (an array of records or variants labelled as numbers). */
-    if (!element_size(vt) || SafeArrayGetElemsize(sa) != element_size(vt))
-        return sr_error(DISP_E_TYPEMISMATCH, iid,
-                        L"%ls: data must be a Byte() array or an array of numbers 0..255; this array's elements "
-                        L"(type %u, %u bytes each) cannot be read as numbers", method, vt, SafeArrayGetElemsize(sa));
-    if (SafeArrayGetDim(sa) != 1)
-        return sr_error(E_INVALIDARG, iid, L"%ls: data must be a one-dimensional array, not %u-dimensional",
-                        method, SafeArrayGetDim(sa));
-    SafeArrayGetLBound(sa, 1, &lo);
-    SafeArrayGetUBound(sa, 1, &hi);
-    if (hi < lo) return S_OK;
-    *n = (ULONGLONG)((LONGLONG)hi - lo + 1);
-    /* Bytes are taken as they are; every other element type (VT_I1 too: -1 is not a byte) is range-checked. */
-    if (vt == VT_UI1)
+    if ((V_VT(v) & VT_ARRAY) && !((V_VT(v) & VT_BYREF) && !V_BYREF(v)))
+        sa = (V_VT(v) & VT_BYREF) ? *V_ARRAYREF(v) : V_ARRAY(v);
+    /* A Byte() array (or one of VT_I1) is written from its own memory, without a copy per element;
+     * every other shape goes through values_collect, which words its own structural errors. */
+    if (sa && SafeArrayGetDim(sa) == 1 && (vt == VT_UI1 || vt == VT_I1) && SafeArrayGetElemsize(sa) == 1)
     {
-        if (FAILED(hr = SafeArrayAccessData(sa, (void **)bytes))) return hr;
+        SafeArrayGetLBound(sa, 1, &lo);
+        SafeArrayGetUBound(sa, 1, &hi);
+        if (hi < lo) return S_OK;
+        if (FAILED(hr = SafeArrayAccessData(sa, (void **)&buf)))
+            return sr_error(hr, iid, L"%ls: the elements of data cannot be read", method);
+        *n = (ULONGLONG)((LONGLONG)hi - lo + 1);
+        /* VT_I1 is range-checked like every other type: -1 is not a byte. */
+        for (k = 0; vt == VT_I1 && k < *n; k++)
+        {
+            VARIANT el;
+            BYTE unused;
+            if (((signed char *)buf)[k] >= 0) continue;
+            V_VT(&el) = VT_I1;
+            V_I1(&el) = ((signed char *)buf)[k];
+            hr = element_to_byte(method, iid, (LONG)((LONGLONG)lo + k), &el, &unused);
+            SafeArrayUnaccessData(sa);
+            *n = 0;
+            return hr;
+        }
+        *bytes = buf;
         *locked = sa;
         return S_OK;
     }
-    if (!(buf = HeapAlloc(GetProcessHeap(), 0, *n)))
-        return sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for %I64u bytes", method, *n);
-    for (k = 0; k < *n; k++)
+    if (FAILED(hr = values_collect_as(method, L"data", iid, v, L"a Byte() array or an array of numbers 0..255",
+                                      &items, &count)))
+        return hr;
+    if (!count) return S_OK;
+    /* Messages name an element by its index in the caller's array, which need not start at 0. */
+    if (sa) SafeArrayGetLBound(sa, 1, &lo);
+    if (!(buf = HeapAlloc(GetProcessHeap(), 0, count)))
     {
-        LONG i = (LONG)((LONGLONG)lo + (LONGLONG)k); /* counted, so an upper bound of LONG_MAX ends the loop */
-        VARIANT el;
-        VariantInit(&el);
-        if (vt == VT_VARIANT) hr = SafeArrayGetElement(sa, &i, &el);
-        else if (vt == VT_DECIMAL)
-        {
-            hr = SafeArrayGetElement(sa, &i, &V_DECIMAL(&el)); /* a DECIMAL fills the whole VARIANT */
-            V_VT(&el) = VT_DECIMAL;
-        }
-        else
-        {
-            V_VT(&el) = vt;
-            hr = SafeArrayGetElement(sa, &i, &V_I4(&el));
-        }
-        if (SUCCEEDED(hr)) hr = element_to_byte(method, iid, i, &el, &buf[k]);
-        else hr = sr_error(DISP_E_TYPEMISMATCH, iid, L"%ls: element %ld of data cannot be read", method, i);
-        VariantClear(&el);
-        if (FAILED(hr))
-        {
-            HeapFree(GetProcessHeap(), 0, buf);
-            return hr;
-        }
+        hr = sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for %lu bytes", method, count);
+        goto done;
+    }
+    for (k = 0; k < count; k++)
+        if (FAILED(hr = element_to_byte(method, iid, (LONG)((LONGLONG)lo + k), &items[k], &buf[k]))) break;
+    if (FAILED(hr))
+    {
+        HeapFree(GetProcessHeap(), 0, buf);
+        goto done;
     }
     *bytes = buf;
-    return S_OK;
+    *n = count;
+
+done:
+    values_free(items, count);
+    return hr;
 }
 
 HRESULT data_write_bytes(struct sr_span *s, double offset, VARIANT data)

@@ -603,6 +603,12 @@ static ULONG element_size(VARTYPE vt)
 HRESULT values_collect(const WCHAR *method, const WCHAR *what, REFIID iid, const VARIANT *arg, VARIANT **items,
                        ULONG *count)
 {
+    return values_collect_as(method, what, iid, arg, NULL, items, count);
+}
+
+HRESULT values_collect_as(const WCHAR *method, const WCHAR *what, REFIID iid, const VARIANT *arg, const WCHAR *expect,
+                          VARIANT **items, ULONG *count)
+{
     const VARIANT *v = arg;
     VARIANT *buf = NULL;
     SAFEARRAY *sa;
@@ -621,8 +627,9 @@ HRESULT values_collect(const WCHAR *method, const WCHAR *what, REFIID iid, const
         if (disp && dispatch_items(method, what, iid, disp, items, count, &hr)) return hr;
     }
     if (!(V_VT(v) & VT_ARRAY))
-        return sr_error(DISP_E_TYPEMISMATCH, iid, L"%ls: %ls must be an array (a Variant(), a typed array or a "
-                        L"JScript array), not %ls", method, what, arg_missing(v) ? L"missing" : vt_name(V_VT(v) & ~VT_BYREF));
+        return sr_error(DISP_E_TYPEMISMATCH, iid, L"%ls: %ls must be %ls, not %ls", method, what,
+                        expect ? expect : L"an array (a Variant(), a typed array or a JScript array)",
+                        arg_missing(v) ? L"missing" : vt_name(V_VT(v) & ~VT_BYREF));
     if ((V_VT(v) & VT_BYREF) && !V_BYREF(v))
         return sr_error(E_INVALIDARG, iid, L"%ls: %ls is a by-reference array with a NULL reference", method, what);
     sa = (V_VT(v) & VT_BYREF) ? *V_ARRAYREF(v) : V_ARRAY(v);
@@ -632,8 +639,9 @@ HRESULT values_collect(const WCHAR *method, const WCHAR *what, REFIID iid, const
      * or the copy would run past the VARIANT (an array of records or variants labelled as numbers). */
     size = element_size(vt);
     if (!size || SafeArrayGetElemsize(sa) != size)
-        return sr_error(DISP_E_TYPEMISMATCH, iid, L"%ls: %ls must be an array of numbers; this array's elements "
-                        L"(type %u, %u bytes each) cannot be read as numbers", method, what, vt, SafeArrayGetElemsize(sa));
+        return sr_error(DISP_E_TYPEMISMATCH, iid, L"%ls: %ls must be %ls; this array's elements (type %u, %u bytes "
+                        L"each) cannot be read as numbers", method, what, expect ? expect : L"an array of numbers", vt,
+                        SafeArrayGetElemsize(sa));
     if (SafeArrayGetDim(sa) != 1)
         return sr_error(E_INVALIDARG, iid, L"%ls: %ls must be a one-dimensional array, not %u-dimensional", method,
                         what, SafeArrayGetDim(sa));
