@@ -487,11 +487,11 @@ HRESULT format_unpack(const WCHAR *method, REFIID iid, const struct sr_format *f
 /* Python's truthiness for a script value: Empty, Null, False, zero and "" are false. */
 static BOOL truth(const VARIANT *arg)
 {
-    const VARIANT *v = arg;
+    const VARIANT *v = arg_deref(arg); /* one level; a NULL or nested reference counts as false */
     VARIANT num;
     BOOL t;
 
-    while (V_VT(v) == (VT_BYREF | VT_VARIANT) && V_VARIANTREF(v)) v = V_VARIANTREF(v);
+    if (!v) return FALSE;
     switch (V_VT(v) & ~VT_BYREF)
     {
     case VT_EMPTY: case VT_NULL: return FALSE;
@@ -508,9 +508,8 @@ static BOOL truth(const VARIANT *arg)
 /* A String argument (by value or by reference), or NULL. */
 static BSTR string_of(const VARIANT *arg, BOOL *is_string)
 {
-    const VARIANT *v = arg;
-    while (V_VT(v) == (VT_BYREF | VT_VARIANT) && V_VARIANTREF(v)) v = V_VARIANTREF(v);
-    *is_string = (V_VT(v) & ~VT_BYREF) == VT_BSTR && (!(V_VT(v) & VT_BYREF) || V_BYREF(v));
+    const VARIANT *v = arg_deref(arg); /* one level; a NULL or nested reference is not a string */
+    *is_string = v && (V_VT(v) & ~VT_BYREF) == VT_BSTR && (!(V_VT(v) & VT_BYREF) || V_BYREF(v));
     if (!*is_string) return NULL;
     return (V_VT(v) & VT_BYREF) ? *V_BSTRREF(v) : V_BSTR(v);
 }

@@ -62,7 +62,7 @@ HRESULT value_parse_type(const WCHAR *method, REFIID iid, const VARIANT *arg, en
     unsigned int i;
 
     *type = SR_UINT8;
-    while (v && V_VT(v) == (VT_BYREF | VT_VARIANT)) v = V_VARIANTREF(v);
+    v = arg_deref(v); /* one level, NULL-checked: a reference to a reference is refused, never followed */
     if (!v || arg_missing(v))
         return sr_error(E_INVALIDARG, iid, L"%ls: type is missing; it is a name such as \"Int16\" or \"Single\", "
                         L"a struct code such as \"h\" or \"f\", or a DataType number", method);
@@ -620,7 +620,9 @@ HRESULT values_collect_as(const WCHAR *method, const WCHAR *what, REFIID iid, co
 
     *items = NULL;
     *count = 0;
-    while (V_VT(v) == (VT_BYREF | VT_VARIANT) && V_VARIANTREF(v)) v = V_VARIANTREF(v);
+    if (!(v = arg_deref(v))) /* one level, NULL-checked, as IDispatch unwraps a variable */
+        return sr_error(E_INVALIDARG, iid, L"%ls: %ls is a by-reference VARIANT that refers to nothing usable "
+                        L"(a NULL reference, or a reference to another reference)", method, what);
     if ((V_VT(v) & ~VT_BYREF) == VT_DISPATCH)
     {
         IDispatch *disp = (V_VT(v) & VT_BYREF) ? (V_BYREF(v) ? *V_DISPATCHREF(v) : NULL) : V_DISPATCH(v);

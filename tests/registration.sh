@@ -124,7 +124,18 @@ WINELOADER=$WINE64 "$WINE64" 'C:\windows\system32\cmd.exe' /q /k 0<>"$work/deskt
 
 w() { "$LOADER" "$@" 2>>"$log"; }
 w64() { WINELOADER=$WINE64 "$WINE64" "$@" 2>>"$log"; }
-winpath() { "$WINE64" winepath.exe -w "$1" 2>>"$log"; }
+# A Unix path's Windows name. Where the prefix maps Z: to / (Wine's default), it is computed here: a
+# winepath.exe process per path was one more program start that a busy machine could fail
+# ("Application could not be started"), and the export it named then failed with it.
+winpath() {
+    local p
+    if [ "$(readlink "$SR_PREFIX/dosdevices/z:" 2>/dev/null)" = / ]; then
+        p=$(realpath -m "$1")
+        printf 'Z:%s\n' "${p//\//\\}"
+    else
+        "$WINE64" winepath.exe -w "$1" 2>>"$log"
+    fi
+}
 
 dll_win=$(winpath "$SR_DLL")
 # As regedit writes a string value: backslashes doubled.
