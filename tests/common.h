@@ -113,6 +113,35 @@ static inline HRESULT open_region(ISharedRegion *r, const WCHAR *name, int acces
 /* ---- the rich error of the last failed call ---- */
 static WCHAR last_description[1024];
 
+/* Another thread, another object: can it take the region's lock right now? A lock held through
+ * one object is refused to every other object, whichever thread asks; a thread of its own asks. */
+struct lock_probe { const WCHAR *name; VARIANT_BOOL got; HRESULT hr; };
+
+static inline DWORD WINAPI try_lock_thread(void *arg)
+{
+    struct lock_probe *p = arg;
+    ISharedRegion *r;
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    r = new_region();
+    p->hr = open_region(r, p->name, -1);
+    if (SUCCEEDED(p->hr)) p->hr = ISharedRegion_Lock(r, 0, &p->got);
+    if (p->got) ISharedRegion_Unlock(r);
+    ISharedRegion_Release(r);
+    CoUninitialize();
+    return 0;
+}
+
+static inline VARIANT_BOOL lock_is_free(const WCHAR *name)
+{
+    struct lock_probe p = { name, VARIANT_FALSE, E_FAIL };
+    HANDLE t = CreateThread(NULL, 0, try_lock_thread, &p, 0, NULL);
+    assert_non_null(t);
+    assert_int_equal(WaitForSingleObject(t, 30000), WAIT_OBJECT_0);
+    CloseHandle(t);
+    assert_int_equal(p.hr, S_OK);
+    return p.got;
+}
+
 static inline const WCHAR *error_description(void)
 {
     IErrorInfo *info = NULL;

@@ -575,33 +575,6 @@ static void test_stas_and_the_mta_call_one_object_at_once(void **state)
 
 /* ---- the lock is the object's, not a thread's (the lock keepers) ---- */
 
-struct lock_probe { const WCHAR *name; VARIANT_BOOL got; HRESULT hr; };
-
-/* Another thread, another object: can it take the lock right now? */
-static DWORD WINAPI try_lock_thread(void *arg)
-{
-    struct lock_probe *p = arg;
-    ISharedRegion *r;
-    CoInitializeEx(NULL, COINIT_MULTITHREADED);
-    r = new_region();
-    p->hr = open_region(r, p->name, -1);
-    if (SUCCEEDED(p->hr)) p->hr = ISharedRegion_Lock(r, 0, &p->got);
-    if (p->got) ISharedRegion_Unlock(r);
-    ISharedRegion_Release(r);
-    CoUninitialize();
-    return 0;
-}
-
-static VARIANT_BOOL lock_is_free(const WCHAR *name)
-{
-    struct lock_probe p = { name, VARIANT_FALSE, E_FAIL };
-    HANDLE t = CreateThread(NULL, 0, try_lock_thread, &p, 0, NULL);
-    assert_non_null(t);
-    assert_int_equal(WaitForSingleObject(t, 30000), WAIT_OBJECT_0);
-    CloseHandle(t);
-    assert_int_equal(p.hr, S_OK);
-    return p.got;
-}
 
 enum other_call { CALL_RELEASE, CALL_UNLOCK, CALL_CLOSE };
 struct other_thread { ISharedRegion *r; enum other_call call; HRESULT hr; };

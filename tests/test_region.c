@@ -464,34 +464,6 @@ static void test_progids_resolve(void **state)
 
 /* ---- the lock belongs to the object that took it, even after Close ---- */
 
-struct lock_probe { const WCHAR *name; VARIANT_BOOL got; HRESULT hr; };
-
-/* Another thread, another object: can it take the lock right now? (The mutex is recursive for its
- * owner thread, so only another thread can tell whether it is free.) */
-static DWORD WINAPI try_lock_thread(void *arg)
-{
-    struct lock_probe *p = arg;
-    ISharedRegion *r;
-    CoInitializeEx(NULL, COINIT_MULTITHREADED);
-    r = new_region();
-    p->hr = open_region(r, p->name, -1);
-    if (SUCCEEDED(p->hr)) p->hr = ISharedRegion_Lock(r, 0, &p->got);
-    if (p->got) ISharedRegion_Unlock(r);
-    ISharedRegion_Release(r);
-    CoUninitialize();
-    return 0;
-}
-
-static VARIANT_BOOL lock_is_free(const WCHAR *name)
-{
-    struct lock_probe p = { name, VARIANT_FALSE, E_FAIL };
-    HANDLE t = CreateThread(NULL, 0, try_lock_thread, &p, 0, NULL);
-    assert_non_null(t);
-    assert_int_equal(WaitForSingleObject(t, 30000), WAIT_OBJECT_0);
-    CloseHandle(t);
-    assert_int_equal(p.hr, S_OK);
-    return p.got;
-}
 
 static void test_unlock_works_after_close(void **state)
 {
