@@ -3,15 +3,16 @@
  *
  * Who owns what (the answer to "who closes this handle"):
  *   struct sr_mapping  (mapping.c)  the section handle, the file handle, the lock and signal
- *                                   objects. Reference counted; the last mapping_release closes
- *                                   every handle.
- *   struct sr_keeper   (mapping.c)  a lock keeper: the thread that holds mutexes for one calling
+ *                                   objects (opened by sync.c). Reference counted; the last
+ *                                   mapping_release closes every handle.
+ *   struct sr_keeper   (sync.c)     a lock keeper: the thread that holds mutexes for one calling
  *                                   thread. Kept in a list; ended by DllCanUnloadNow when idle.
- *   struct sr_span     (mapping.c)  one mapped view (MapViewOfFile) onto a mapping, plus one
- *                                   reference on that mapping. span_close unmaps it and drops
+ *   struct sr_span     (span.c)     one mapped view (MapViewOfFile) onto a mapping, plus one
+ *                                   reference on that mapping. span_unbind unmaps it and drops
  *                                   the reference. A region has one span (its data window), a
  *                                   view object has one span (the view).
  *   region.c / view.c               COM objects; each owns exactly one span.
+ * Who releases the lock: sync.c's opening comment, "The lock's rules".
  */
 #ifndef SHAREDREGION_PRIVATE_H
 #define SHAREDREGION_PRIVATE_H
@@ -50,15 +51,19 @@ void sr_trace_print(const char *func, const char *fmt, ...);
 extern HINSTANCE sr_instance;
 void module_addref(void);
 void module_release(void);
+
+/* ---- IDispatch for every object (dispatch.c): the type-info cache, names, Invoke ---- */
 /* The DLL's own path, however long (GetModuleFileNameW until it fits); free with HeapFree. */
 HRESULT module_path(WCHAR **path);
-
 typedef enum { ISharedRegion_tid, ISharedView_tid, LAST_tid } sr_tid_t;
 HRESULT get_typeinfo(sr_tid_t tid, ITypeInfo **typeinfo);
-/* IDispatch for both objects (dllmain.c): type info, and Invoke with the typed members' fast path. */
+/* A real unload (DllMain): the type library, its type infos and the name tables go. */
+void release_typelib(void);
 struct sr_span;
 HRESULT disp_get_type_info_count(UINT *count);
 HRESULT disp_get_type_info(sr_tid_t tid, UINT index, ITypeInfo **ti);
+/* Invoke: the typed members' fast path where it applies, else ITypeInfo_Invoke with its arguments
+ * checked first and its refusals described in the member's words. */
 HRESULT disp_invoke(sr_tid_t tid, REFIID iid, void *object, struct sr_span *span, DISPID id, WORD flags,
                     DISPPARAMS *params, VARIANT *result, EXCEPINFO *excep, UINT *argerr);
 /* IDispatch::GetIDsOfNames for our interfaces: a cached name table, then the type info. */
@@ -86,15 +91,8 @@ const WCHAR *access_name(DWORD access);
 const WCHAR *vt_name(VARTYPE vt);
 /* A name, path or sddl string must not hide a NUL: the kernel would see only the part before it. */
 HRESULT arg_no_nul(const WCHAR *method, const WCHAR *what, BSTR s, REFIID iid);
-/* IDispatch::Invoke through the type info, for region_Invoke and view_Invoke. Calls the type library
- * refuses before the member runs (argument types and counts, flags) get a description in the member's
- * words, as DISP_E_EXCEPTION with the HRESULT as its scode; a DISPID that names no member is left as
- * it is (hosts probe with DISPID_VALUE and the like). Surplus arguments, invalid VARIANT types and
- * named arguments are handled before the type library sees them, the same on every system. */
-HRESULT sr_dispatch_invoke(ITypeInfo *ti, sr_tid_t tid, REFIID iid, void *object, DISPID id, WORD flags,
-                           DISPPARAMS *params, VARIANT *result, EXCEPINFO *excep, UINT *argerr);
 
-/* ---- the kernel-object layer (mapping.c) ---- */
+/* ---- the kernel objects: sections and names (mapping.c), lock and signal objects (sync.c) ---- */
 enum sr_sync { SYNC_LOCK, SYNC_SIGNAL };
 /* What a call needs of a lock or signal object: an existing object is opened for exactly that. */
 enum sr_need { NEED_LOCK, NEED_WAIT, NEED_SET };
@@ -134,6 +132,15 @@ struct sr_bind
     BOOL new_file;           /* CreateFile: the file must not exist */
 };
 
+/* What a region's lock and signal names end in: "<kernel name>@SharedRegion.Lock", ".Signal". */
+#define SR_LOCK_SUFFIX   L"@SharedRegion.Lock"
+#define SR_SIGNAL_SUFFIX L"@SharedRegion.Signal"
+static inline BOOL name_is_global(const WCHAR *name)
+{
+    return !_wcsnicmp(name, L"Global\\", 7);
+}
+
+/* ---- sections and names (mapping.c) ---- */
 /* allow_sync_suffix: the name may end in @SharedRegion.Lock/.Signal (LockName, SignalName). */
 HRESULT normalize_name(const WCHAR *method, const WCHAR *name, BOOL allow_sync_suffix, WCHAR **kernel_name);
 /* A path for OpenFile/CreateFile: absolute, with the \\?\ prefix; relative paths resolve against
@@ -146,21 +153,28 @@ HRESULT mapping_open_file(const struct sr_bind *bind, struct sr_mapping **out);
 void mapping_discard_new_file(struct sr_mapping *map);
 void mapping_addref(struct sr_mapping *map);
 void mapping_release(struct sr_mapping *map);
+
+/* ---- the lock and signal objects, waits and the lock keepers (sync.c) ---- */
+/* Create, CreateFile, named OpenFile: the security the new lock and signal objects get, and the
+ * claim on their names before the section exists (*taken: another object has the name). */
+HRESULT make_sync_security(const WCHAR *method, struct sr_mapping *map);
+HRESULT sync_claim(struct sr_mapping *map, const WCHAR *method, enum sr_sync which, BOOL *taken);
 /* The lock (mutex) or signal (event) handle a call needs; opened or created on first use, which
  * fixes the object's name. */
 HRESULT mapping_sync_object(struct sr_mapping *map, const WCHAR *method, enum sr_need need, HANDLE *out);
 /* Open the lock and signal objects now, without fixing their names (best effort). */
 void mapping_sync_prefetch(struct sr_mapping *map);
-/* LockName/SignalName: the kernel name in use (a new BSTR), or set a new one before first use. */
+/* LockName/SignalName: the kernel name in use (a new BSTR), or set a new one before first use:
+ * kname is a kernel name from normalize_name, which the mapping takes over (freed on failure). */
 HRESULT mapping_get_sync_name(struct sr_mapping *map, enum sr_sync which, BSTR *out);
-HRESULT mapping_set_sync_name(struct sr_mapping *map, const WCHAR *method, enum sr_sync which, const WCHAR *name);
+HRESULT mapping_set_sync_name(struct sr_mapping *map, const WCHAR *method, enum sr_sync which, WCHAR *kname);
 
 /* Wait for h up to timeout ms; in a single-threaded apartment with CoWaitForMultipleHandles, which
  * keeps the apartment's messages and incoming calls flowing. Returns WAIT_OBJECT_0, WAIT_ABANDONED,
  * WAIT_TIMEOUT or WAIT_FAILED (GetLastError set). */
 DWORD sync_wait(HANDLE h, DWORD timeout);
 
-/* The lock keepers (mapping.c): one thread per thread that locks, which takes and gives back
+/* The lock keepers: one thread per thread that locks, which takes and gives back
  * mutexes for it, so that a mutex is never tied to a thread that may be gone or busy when the lock
  * must go back (a final Release on a .NET finalizer thread). */
 struct sr_keeper;
@@ -173,6 +187,7 @@ BOOL keeper_release(struct sr_keeper *k, HANDLE mutex, DWORD *error);
 /* DllCanUnloadNow with no object left: end the idle keepers, so nothing of ours runs. */
 void keeper_stop_idle(void);
 
+/* ---- spans: the mapped memory behind regions and views (span.c) ---- */
 enum span_kind { SPAN_REGION, SPAN_VIEW };
 enum span_op { SPAN_READ, SPAN_WRITE, SPAN_FILL, SPAN_FLUSH };
 
@@ -226,7 +241,6 @@ BOOL guard_fill(void *dst, BYTE value, SIZE_T count, struct sr_fault *fault);
 /* ---- the data members shared by regions and views (data.c) ---- */
 #include "members.h"
 SR_DATA_MEMBERS(SR_DATA_DECLARE)
-HRESULT data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPPARAMS *params, VARIANT *result);
 
 /* ---- objects ---- */
 HRESULT region_create(REFIID riid, void **out);

@@ -20,7 +20,7 @@ struct region
     BSTR path;               /* OpenFile: full path */
     BOOL created;
     LONG lock_abandoned;
-    /* The cross-process lock: see "The lock's rules" below. Guarded by span.lock (exclusive). */
+    /* The cross-process lock: see "The lock's rules" in sync.c. Guarded by span.lock (exclusive). */
     struct sr_keeper *lock_keeper; /* the keeper that holds the mutex for this object (one reference) */
     struct sr_mapping *lock_map;   /* a reference on the mapping whose mutex it holds */
     DWORD lock_owner;              /* the thread whose Lock took it: its further Locks nest */
@@ -486,20 +486,8 @@ static HRESULT check_wait_args(const WCHAR *method, LONG timeout, VARIANT_BOOL *
     return S_OK;
 }
 
-/* The lock's rules, all of them (Lock, Unlock, Close, Release and region_drop_lock follow them):
- *  - The mutex is never held by a caller's thread: the calling thread's lock keeper (mapping.c)
- *    waits for it and releases it, so any thread can have it released.
- *  - Owner: the thread whose Lock took it through this object. Its further Locks on this object
- *    nest (depth + 1, no wait); its Locks through another object of the same region nest in the
- *    mutex (one keeper per thread), as a mutex does for one thread. A Lock on another thread waits
- *    for the mutex like any other process would.
- *  - Unlock, on any thread, gives back one level of this object's lock; at depth 0 the keeper
- *    releases the mutex (PowerShell may run successive lines on different threads). Unlock when
- *    the object holds nothing is ERROR_NOT_OWNER.
- *  - Close and the final Release, on any thread (a .NET finalizer), give the lock back whatever the
- *    depth; a Lock that was still waiting then gives it back at once and fails with SR_E_NOTOPEN.
- *  - The process ending with the lock held abandons the mutex: the next owner sees LockAbandoned.
- *  - Lock and WaitSignal wait with sync_wait: in a single-threaded apartment messages flow. */
+/* The lock's rules are stated once, at the top of sync.c; Lock, Unlock, Close, Release and
+ * region_drop_lock follow them. */
 static void region_drop_lock(struct region *This)
 {
     DWORD err;
@@ -656,6 +644,7 @@ static HRESULT get_sync_name(struct region *This, const WCHAR *property, enum sr
 
 static HRESULT put_sync_name(struct region *This, const WCHAR *property, enum sr_sync which, BSTR name)
 {
+    WCHAR *kname;
     HRESULT hr;
 
     if (FAILED(hr = arg_no_nul(property, L"name", name, &IID_ISharedRegion))) return hr;
@@ -664,8 +653,11 @@ static HRESULT put_sync_name(struct region *This, const WCHAR *property, enum sr
         hr = sr_error(SR_E_NOTOPEN, &IID_ISharedRegion,
                       L"%ls: the region is not open; open it first, then set %ls before the first %ls", property,
                       property, which == SYNC_LOCK ? L"Lock" : L"Signal or WaitSignal");
-    else
-        hr = mapping_set_sync_name(This->span.map, property, which, name);
+    else if (!name || !*name)
+        hr = sr_error(E_INVALIDARG, &IID_ISharedRegion, L"%ls: the name is empty; give the kernel name of a %ls",
+                      property, which == SYNC_LOCK ? L"mutex" : L"event");
+    else if (SUCCEEDED(hr = normalize_name(property, name, TRUE, &kname)))
+        hr = mapping_set_sync_name(This->span.map, property, which, kname);
     ReleaseSRWLockShared(&This->span.lock);
     return hr;
 }

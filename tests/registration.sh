@@ -64,6 +64,8 @@ REGEDIT='C:\windows\regedit.exe'
 if [ "$SR_BITS" = 32 ] && [ "$cmd" != init ] && [ "$cmd" != stop ]; then
     why=
     if [ ! -x "$WINE32" ]; then why="the 32-bit Wine loader /usr/lib/wine/wine is not installed (wine32:i386)"
+    elif ! err=$("$WINE32" --version 2>&1 >/dev/null); then
+        why="the 32-bit Wine loader cannot run on this machine (${err:-no reason given}): the kernel runs no 32-bit programs"
     elif [ -f "$SR_PREFIX/system.reg" ] && [ ! -f "$SR_PREFIX/drive_c/windows/syswow64/cscript.exe" ]; then
         why="the prefix $SR_PREFIX has no C:\\windows\\syswow64\\cscript.exe"
     fi

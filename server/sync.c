@@ -1,0 +1,782 @@
+/*
+ * SharedRegion server: the lock and signal objects beside a region, and the lock's rules.
+ *
+ * The lock's rules, all of them (region.c's Lock, Unlock, Close, Release and region_drop_lock follow them):
+ *  - The mutex is never held by a caller's thread: the calling thread's lock keeper (below)
+ *    waits for it and releases it, so any thread can have it released.
+ *  - Owner: the thread whose Lock took it through this object. Its further Locks on this object
+ *    nest (depth + 1, no wait); its Locks through another object of the same region nest in the
+ *    mutex (one keeper per thread), as a mutex does for one thread. A Lock on another thread waits
+ *    for the mutex like any other process would.
+ *  - Unlock, on any thread, gives back one level of this object's lock; at depth 0 the keeper
+ *    releases the mutex (PowerShell may run successive lines on different threads). Unlock when
+ *    the object holds nothing is ERROR_NOT_OWNER.
+ *  - Close and the final Release, on any thread (a .NET finalizer), give the lock back whatever the
+ *    depth; a Lock that was still waiting then gives it back at once and fails with SR_E_NOTOPEN.
+ *  - The process ending with the lock held abandons the mutex: the next owner sees LockAbandoned.
+ *  - Lock and WaitSignal wait with sync_wait: in a single-threaded apartment messages flow.
+ *
+ * Who owns what here:
+ *   - struct sr_mapping (private.h) holds the mutex handle and the event's two handles; they are
+ *     opened or created here on first use (or claimed by Create) and closed with the mapping
+ *     (mapping_release, mapping.c);
+ *   - struct sr_keeper owns its thread, its events and a handle on the thread it serves;
+ *     keeper_end or the keeper's own thread frees them.
+ */
+#include <wchar.h>
+#include "private.h"
+#include <sddl.h>
+
+#ifndef EVENT_QUERY_STATE
+#define EVENT_QUERY_STATE 0x0001
+#endif
+
+static const WCHAR *const sync_suffix[] = { SR_LOCK_SUFFIX, SR_SIGNAL_SUFFIX };
+
+/* ---- the security of the lock and signal objects ----
+ *
+ * The section's DACL says who may read and who may write the region. The lock and the signal get
+ * the same grantees with the rights that access stands for on a mutex or an event: reading the
+ * section is waiting (SYNCHRONIZE: WaitSignal, and waiting for the lock); writing it is also taking
+ * and giving back the lock and setting the signal (MUTEX_MODIFY_STATE, EVENT_MODIFY_STATE); all
+ * access is all access; DELETE, READ_CONTROL, WRITE_DAC and WRITE_OWNER carry over. Copying the
+ * section's DACL unchanged would not do: GENERIC_READ on an event or a mutex does not include
+ * SYNCHRONIZE, so a reader could never wait. A deny ACE takes away only what the denied access
+ * alone stands for: denying write denies MUTEX_MODIFY_STATE / EVENT_MODIFY_STATE, not the
+ * SYNCHRONIZE a reader needs (the usual "readers may not write" DACL); denying read denies
+ * SYNCHRONIZE. The owner, the group and the SACL (a mandatory label that lets a low-integrity reader
+ * in, say) are the section's too. A NULL DACL ("D:NO_ACCESS_CONTROL") gives the objects a NULL DACL
+ * as it gives the section one; an empty DACL ("D:") an empty one. A Global\ region created without
+ * an sddl gets the token's default DACL, made explicit, so that objects other sessions can see never
+ * go without one. */
+static DWORD sync_rights(DWORD section_mask, enum sr_sync which, BOOL deny)
+{
+    static const GENERIC_MAPPING section_generic =
+    {
+        STANDARD_RIGHTS_READ | SECTION_QUERY | SECTION_MAP_READ, STANDARD_RIGHTS_WRITE | SECTION_MAP_WRITE,
+        STANDARD_RIGHTS_EXECUTE | SECTION_MAP_EXECUTE, SECTION_ALL_ACCESS
+    };
+    DWORD mask = section_mask, rights;
+
+    MapGenericMask(&mask, (GENERIC_MAPPING *)&section_generic);
+    if ((mask & SECTION_ALL_ACCESS) == SECTION_ALL_ACCESS) return which == SYNC_LOCK ? MUTEX_ALL_ACCESS : EVENT_ALL_ACCESS;
+    rights = mask & (DELETE | READ_CONTROL | WRITE_DAC | WRITE_OWNER);
+    if (deny)
+    {
+        if (mask & SECTION_MAP_READ) rights |= SYNCHRONIZE;
+        if (mask & SECTION_MAP_WRITE) rights |= which == SYNC_LOCK ? MUTEX_MODIFY_STATE : EVENT_MODIFY_STATE;
+        return rights;
+    }
+    if (mask & (SECTION_MAP_READ | SECTION_QUERY)) rights |= SYNCHRONIZE;
+    if (mask & SECTION_MAP_WRITE)
+        rights |= SYNCHRONIZE | (which == SYNC_LOCK ? MUTEX_MODIFY_STATE : EVENT_MODIFY_STATE | EVENT_QUERY_STATE);
+    return rights;
+}
+
+/* Rewrite the masks of acl's ACEs (a copy) for a mutex or an event. Every ACE type has its mask
+ * right after the header; one this code does not know of grants nothing. */
+static void remap_acl(ACL *acl, enum sr_sync which)
+{
+    void *ace;
+    WORD i;
+
+    for (i = 0; i < acl->AceCount; i++)
+    {
+        ACCESS_ALLOWED_ACE *a;
+        if (!GetAce(acl, i, &ace)) continue;
+        a = ace;
+        switch (a->Header.AceType)
+        {
+        case ACCESS_ALLOWED_ACE_TYPE: case ACCESS_ALLOWED_OBJECT_ACE_TYPE:
+        case ACCESS_ALLOWED_CALLBACK_ACE_TYPE: case ACCESS_ALLOWED_CALLBACK_OBJECT_ACE_TYPE:
+        case SYSTEM_AUDIT_ACE_TYPE: case SYSTEM_AUDIT_OBJECT_ACE_TYPE:
+        case SYSTEM_AUDIT_CALLBACK_ACE_TYPE: case SYSTEM_AUDIT_CALLBACK_OBJECT_ACE_TYPE:
+            a->Mask = sync_rights(a->Mask, which, FALSE);
+            break;
+        case ACCESS_DENIED_ACE_TYPE: case ACCESS_DENIED_OBJECT_ACE_TYPE:
+        case ACCESS_DENIED_CALLBACK_ACE_TYPE: case ACCESS_DENIED_CALLBACK_OBJECT_ACE_TYPE:
+            a->Mask = sync_rights(a->Mask, which, TRUE);
+            break;
+        case SYSTEM_MANDATORY_LABEL_ACE_TYPE:
+            break; /* its mask is a policy (no write up, ...), the same for every kind of object */
+        default:
+            a->Mask = 0;
+            break;
+        }
+    }
+}
+
+/* A security descriptor (one HeapAlloc block) with dacl's grantees and the rights above, and src's
+ * owner, group and SACL when src has them. dacl_present with dacl NULL: a NULL DACL (everyone, as
+ * for the section); not dacl_present: no DACL (the token's default applies, as for the section). */
+static HRESULT derive_sync_sd(const WCHAR *method, PSECURITY_DESCRIPTOR src, BOOL dacl_present, const ACL *dacl,
+                              BOOL protect, enum sr_sync which, PSECURITY_DESCRIPTOR *out)
+{
+    PSID owner = NULL, group = NULL;
+    BOOL present = FALSE, defaulted;
+    const ACL *sacl = NULL;
+    SECURITY_DESCRIPTOR *sd;
+    DWORD size, owner_len = 0, group_len = 0;
+    BYTE *p;
+    ACL *acl = NULL, *sacl_copy = NULL;
+
+    *out = NULL;
+    if (src)
+    {
+        if (!GetSecurityDescriptorOwner(src, &owner, &defaulted)) owner = NULL;
+        if (!GetSecurityDescriptorGroup(src, &group, &defaulted)) group = NULL;
+        if (!GetSecurityDescriptorSacl(src, &present, (PACL *)&sacl, &defaulted) || !present) sacl = NULL;
+    }
+    if (owner) owner_len = GetLengthSid(owner);
+    if (group) group_len = GetLengthSid(group);
+    size = sizeof(*sd) + (dacl ? dacl->AclSize : 0) + (sacl ? sacl->AclSize : 0) + owner_len + group_len;
+    if (!(sd = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, size)))
+        return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", method);
+    p = (BYTE *)(sd + 1);
+    if (dacl_present && dacl)
+    {
+        acl = (ACL *)p;
+        memcpy(acl, dacl, dacl->AclSize);
+        remap_acl(acl, which);
+        p += dacl->AclSize;
+    }
+    if (sacl)
+    {
+        sacl_copy = (ACL *)p;
+        memcpy(sacl_copy, sacl, sacl->AclSize);
+        remap_acl(sacl_copy, which);
+        p += sacl->AclSize;
+    }
+    if (owner) { memcpy(p, owner, owner_len); owner = p; p += owner_len; }
+    if (group) { memcpy(p, group, group_len); group = p; }
+    if (!InitializeSecurityDescriptor(sd, SECURITY_DESCRIPTOR_REVISION)
+        || !SetSecurityDescriptorDacl(sd, dacl_present, acl, FALSE)
+        || (sacl_copy && !SetSecurityDescriptorSacl(sd, TRUE, sacl_copy, FALSE))
+        || (owner && !SetSecurityDescriptorOwner(sd, owner, FALSE))
+        || (group && !SetSecurityDescriptorGroup(sd, group, FALSE))
+        || (protect && dacl_present && !SetSecurityDescriptorControl(sd, SE_DACL_PROTECTED, SE_DACL_PROTECTED)))
+    {
+        HRESULT hr = sr_win32_error(GetLastError(), &IID_ISharedRegion,
+                                    L"%ls: cannot build the security descriptor of the lock and signal objects", method);
+        HeapFree(GetProcessHeap(), 0, sd);
+        return hr;
+    }
+    *out = sd;
+    return S_OK;
+}
+
+/* The token's default DACL made into lock and signal rights, for Global\ objects without an sddl:
+ * objects that other sessions can see never go without a DACL. */
+static HRESULT token_sync_sd(const WCHAR *method, const WCHAR *name, enum sr_sync which, PSECURITY_DESCRIPTOR *out)
+{
+    TOKEN_DEFAULT_DACL *token_dacl = NULL;
+    DWORD len = 0;
+    HANDLE token;
+    HRESULT hr;
+
+    *out = NULL;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+        return sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot read the process's token", method);
+    GetTokenInformation(token, TokenDefaultDacl, NULL, 0, &len);
+    if (len && (token_dacl = HeapAlloc(GetProcessHeap(), 0, len))
+        && !GetTokenInformation(token, TokenDefaultDacl, token_dacl, len, &len))
+    {
+        HeapFree(GetProcessHeap(), 0, token_dacl);
+        token_dacl = NULL;
+    }
+    CloseHandle(token);
+    if (!token_dacl || !token_dacl->DefaultDacl)
+        hr = sr_error(E_ACCESSDENIED, &IID_ISharedRegion,
+                      L"%ls: the token has no default DACL, so the %ls of '%ls' would be open to every session; "
+                      L"pass an sddl", method, which == SYNC_LOCK ? L"lock mutex" : L"signal event", name);
+    else
+        hr = derive_sync_sd(method, NULL, TRUE, token_dacl->DefaultDacl, TRUE, which, out);
+    HeapFree(GetProcessHeap(), 0, token_dacl);
+    return hr;
+}
+
+/* The DACL new lock and signal objects of map get: derived from the section's sddl, or for a Global\
+ * name the token's default DACL; else none (the system's default, as for the section). */
+HRESULT make_sync_security(const WCHAR *method, struct sr_mapping *map)
+{
+    SECURITY_DESCRIPTOR_CONTROL control = 0;
+    BOOL present = FALSE, defaulted;
+    const ACL *dacl = NULL;
+    DWORD revision;
+    HRESULT hr = S_OK;
+    int i;
+
+    if (map->sd)
+    {
+        if (!GetSecurityDescriptorDacl(map->sd, &present, (PACL *)&dacl, &defaulted)) present = FALSE;
+        GetSecurityDescriptorControl(map->sd, &control, &revision);
+        /* No "D:" part: the section got the token's default DACL, and so do the objects. A NULL
+         * DACL ("D:NO_ACCESS_CONTROL") is the caller's choice for the section: the same here. */
+        for (i = 0; i < 2 && SUCCEEDED(hr); i++)
+            hr = derive_sync_sd(method, map->sd, present, present ? dacl : NULL, !!(control & SE_DACL_PROTECTED), i,
+                                &map->sync_sd[i]);
+    }
+    else if (map->name && name_is_global(map->name))
+        for (i = 0; i < 2 && SUCCEEDED(hr); i++) hr = token_sync_sd(method, map->name, i, &map->sync_sd[i]);
+    return hr;
+}
+
+/* ---- the lock and signal objects ---- */
+
+static const struct
+{
+    enum sr_sync which;
+    DWORD access;            /* what an existing object is opened for: only what the call needs */
+} needs[] =
+{
+    [NEED_LOCK] = { SYNC_LOCK, SYNCHRONIZE | MUTEX_MODIFY_STATE },
+    [NEED_WAIT] = { SYNC_SIGNAL, SYNCHRONIZE },
+    [NEED_SET]  = { SYNC_SIGNAL, EVENT_MODIFY_STATE },
+};
+
+static HANDLE *sync_slot(struct sr_mapping *map, enum sr_need need)
+{
+    return need == NEED_LOCK ? &map->lock : need == NEED_WAIT ? &map->signal_wait : &map->signal_set;
+}
+
+static const WCHAR *sync_noun(enum sr_sync which)
+{
+    return which == SYNC_LOCK ? L"lock mutex" : L"signal event";
+}
+
+/* The kernel name of the lock or signal object (HeapAlloc), or NULL for the private objects of an
+ * anonymous region that was given no LockName/SignalName. */
+static HRESULT sync_kernel_name(struct sr_mapping *map, const WCHAR *method, enum sr_sync which, WCHAR **out)
+{
+    const WCHAR *base = map->sync_name[which] ? map->sync_name[which] : map->name;
+
+    *out = NULL;
+    if (!base) return S_OK;
+    if (!(*out = HeapAlloc(GetProcessHeap(), 0, (wcslen(base) + wcslen(sync_suffix[which]) + 1) * sizeof(WCHAR))))
+        return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", method);
+    wcscpy(*out, base);
+    if (!map->sync_name[which]) wcscat(*out, sync_suffix[which]);
+    return S_OK;
+}
+
+/* Create the object, or open the existing one for exactly `access` (CreateMutexEx and CreateEventEx
+ * do both in one call, so there is no window between a failed open and a create). */
+static HANDLE sync_create(struct sr_mapping *map, enum sr_sync which, const WCHAR *name, DWORD access, BOOL *existed)
+{
+    SECURITY_ATTRIBUTES sa = { sizeof(sa), map->sync_sd[which], FALSE };
+    HANDLE h = which == SYNC_LOCK ? CreateMutexExW(sa.lpSecurityDescriptor ? &sa : NULL, name, 0, access)
+                                  : CreateEventExW(sa.lpSecurityDescriptor ? &sa : NULL, name, 0, access);
+    *existed = h && GetLastError() == ERROR_ALREADY_EXISTS;
+    return h;
+}
+
+/* Open what need asks for into its slot. map->sync_lock held exclusively. */
+static HRESULT sync_open(struct sr_mapping *map, const WCHAR *method, enum sr_need need)
+{
+    enum sr_sync which = needs[need].which;
+    DWORD access = needs[need].access;
+    WCHAR *name = NULL;
+    BOOL existed;
+    HANDLE h;
+    HRESULT hr;
+
+    if (FAILED(hr = sync_kernel_name(map, method, which, &name))) return hr;
+    /* A private event is one object behind both slots. */
+    if (!name && which == SYNC_SIGNAL) access = SYNCHRONIZE | EVENT_MODIFY_STATE;
+    if (!(h = sync_create(map, which, name, access, &existed)))
+    {
+        DWORD err = GetLastError();
+        if (err == ERROR_INVALID_HANDLE)
+            hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: the region's %ls '%ls' cannot be used: that name belongs "
+                                L"to another kind of kernel object", method, sync_noun(which), name);
+        else
+            hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: cannot open the region's %ls '%ls'", method,
+                                sync_noun(which), name ? name : L"(anonymous)");
+        goto done;
+    }
+    *sync_slot(map, need) = h;
+    if (!name && which == SYNC_SIGNAL)
+    {
+        HANDLE *other = sync_slot(map, need == NEED_WAIT ? NEED_SET : NEED_WAIT);
+        if (!*other && !DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), other, 0, FALSE, DUPLICATE_SAME_ACCESS))
+            *other = NULL;
+    }
+done:
+    HeapFree(GetProcessHeap(), 0, name);
+    return hr;
+}
+
+HRESULT mapping_sync_object(struct sr_mapping *map, const WCHAR *method, enum sr_need need, HANDLE *out)
+{
+    HRESULT hr = S_OK;
+
+    AcquireSRWLockExclusive(&map->sync_lock);
+    map->sync_used[needs[need].which] = TRUE;
+    if (!*sync_slot(map, need)) hr = sync_open(map, method, need);
+    *out = *sync_slot(map, need);
+    ReleaseSRWLockExclusive(&map->sync_lock);
+    return hr;
+}
+
+void mapping_sync_prefetch(struct sr_mapping *map)
+{
+    AcquireSRWLockExclusive(&map->sync_lock);
+    if (map->name || map->sync_name[SYNC_LOCK])
+    {
+        if (!map->lock) sync_open(map, L"Open", NEED_LOCK);
+        if (!map->signal_wait && !map->signal_set) sync_open(map, L"Open", NEED_WAIT);
+        SetErrorInfo(0, NULL); /* a DACL that refuses them is reported when they are used */
+    }
+    ReleaseSRWLockExclusive(&map->sync_lock);
+}
+
+HRESULT mapping_get_sync_name(struct sr_mapping *map, enum sr_sync which, BSTR *out)
+{
+    WCHAR *name = NULL;
+    HRESULT hr;
+
+    AcquireSRWLockShared(&map->sync_lock);
+    hr = sync_kernel_name(map, which == SYNC_LOCK ? L"LockName" : L"SignalName", which, &name);
+    ReleaseSRWLockShared(&map->sync_lock);
+    if (FAILED(hr)) return hr;
+    *out = SysAllocString(name ? name : L"");
+    HeapFree(GetProcessHeap(), 0, name);
+    return *out ? S_OK : E_OUTOFMEMORY;
+}
+
+HRESULT mapping_set_sync_name(struct sr_mapping *map, const WCHAR *method, enum sr_sync which, WCHAR *kname)
+{
+    HRESULT hr = S_OK;
+
+    AcquireSRWLockExclusive(&map->sync_lock);
+    /* A Global\ name gets a DACL when it is created, even for a region that has none. */
+    if (!map->sync_sd[which] && name_is_global(kname)
+        && FAILED(hr = token_sync_sd(method, kname, which, &map->sync_sd[which])))
+    {
+        HeapFree(GetProcessHeap(), 0, kname);
+        goto done;
+    }
+    if (map->sync_used[which])
+    {
+        hr = sr_error(HRESULT_FROM_WIN32(ERROR_BUSY), &IID_ISharedRegion,
+                      L"%ls: the region's %ls is already in use (%ls was called on this region); set %ls before the "
+                      L"first %ls", method, sync_noun(which), which == SYNC_LOCK ? L"Lock or Unlock" : L"Signal or WaitSignal",
+                      method, which == SYNC_LOCK ? L"Lock" : L"Signal or WaitSignal");
+        HeapFree(GetProcessHeap(), 0, kname);
+        goto done;
+    }
+    /* The objects opened under the old name (never used) are let go; the new ones open on first use. */
+    if (which == SYNC_LOCK)
+    {
+        if (map->lock) CloseHandle(map->lock);
+        map->lock = NULL;
+    }
+    else
+    {
+        if (map->signal_wait) CloseHandle(map->signal_wait);
+        if (map->signal_set) CloseHandle(map->signal_set);
+        map->signal_wait = map->signal_set = NULL;
+    }
+    HeapFree(GetProcessHeap(), 0, map->sync_name[which]);
+    map->sync_name[which] = kname;
+done:
+    ReleaseSRWLockExclusive(&map->sync_lock);
+    return hr;
+}
+
+/* Create: claim the lock and signal names for the new region, before its section exists, so that no
+ * peer's Open can create them first and no other program's objects are adopted. *taken: an object
+ * already had the name (someone else's, or a peer creating the same region right now). */
+HRESULT sync_claim(struct sr_mapping *map, const WCHAR *method, enum sr_sync which, BOOL *taken)
+{
+    WCHAR *name = NULL;
+    BOOL existed = FALSE;
+    HANDLE h;
+    HRESULT hr;
+    DWORD err;
+
+    *taken = FALSE;
+    if (FAILED(hr = sync_kernel_name(map, method, which, &name)) || !name) return hr;
+    h = sync_create(map, which, name, SYNCHRONIZE | (which == SYNC_LOCK ? MUTEX_MODIFY_STATE : EVENT_MODIFY_STATE), &existed);
+    err = GetLastError();
+    if (h && !existed)
+    {
+        if (which == SYNC_LOCK) map->lock = h;
+        else map->signal_set = h;
+        goto done;
+    }
+    if (h) CloseHandle(h);
+    if (h || err == ERROR_ACCESS_DENIED || err == ERROR_INVALID_HANDLE)
+    {
+        *taken = TRUE;
+        hr = sr_error(HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), &IID_ISharedRegion,
+                      L"%ls: the region's %ls '%ls' already exists, held by another program, so this region cannot "
+                      L"claim it; %ls never adopts an existing lock or signal object", method, sync_noun(which), name,
+                      method);
+    }
+    else
+        hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: cannot create the region's %ls '%ls'", method,
+                            sync_noun(which), name);
+done:
+    HeapFree(GetProcessHeap(), 0, name);
+    return hr;
+}
+
+/* ---- waits, and the lock keeper ---- */
+
+/* A single-threaded apartment must keep pumping while it waits (an HTA, a VBA form): otherwise
+ * its window freezes and calls into the apartment deadlock. The multithreaded apartment, and a
+ * thread without COM, wait plainly. */
+static BOOL in_sta(void)
+{
+    APTTYPEQUALIFIER qualifier;
+    APTTYPE type;
+
+    return SUCCEEDED(CoGetApartmentType(&type, &qualifier)) && (type == APTTYPE_STA || type == APTTYPE_MAINSTA);
+}
+
+DWORD sync_wait(HANDLE h, DWORD timeout)
+{
+    DWORD index = 0;
+    HRESULT hr;
+
+    if (!in_sta()) return WaitForSingleObject(h, timeout);
+    hr = CoWaitForMultipleHandles(0, timeout, 1, &h, &index);
+    if (hr == RPC_S_CALLPENDING || hr == HRESULT_FROM_WIN32(RPC_S_CALLPENDING)) return WAIT_TIMEOUT;
+    if (FAILED(hr))
+    {
+        SetLastError(HRESULT_CODE(hr));
+        return WAIT_FAILED;
+    }
+    return index == WAIT_ABANDONED_0 ? WAIT_ABANDONED : WAIT_OBJECT_0;
+}
+
+/* The lock keepers. A mutex belongs to the thread that acquired it, and only that thread can
+ * release it: a final Release on a .NET finalizer thread could never give back a lock that the
+ * script's thread took. So no caller's thread ever holds one of our mutexes: each thread that calls
+ * Lock gets a keeper thread, which does the waits and the releases for it. Any thread can then ask
+ * that keeper to release, and the mutex stays a real mutex: when the process dies holding it, the
+ * next owner sees WAIT_ABANDONED. One keeper per calling thread (not per object) keeps what a mutex
+ * does for one thread: its Locks through two objects of the same region nest instead of waiting for
+ * each other, and two threads exclude each other.
+ *
+ * A keeper outlives the locks it holds (starting a thread per Lock would be slow) and ends when
+ * DllCanUnloadNow finds no object left, or by itself once the thread it served has ended and it
+ * holds nothing: a host whose threads come and go (a thread pool, a script host's worker threads)
+ * never piles up keepers. After KEEPER_LINGER_MS without a request an idle keeper also waits on its
+ * client's thread handle, so it sees that thread end; a keeper whose client ended while a lock was
+ * held through it ends when that lock goes back (keeper_put). Its thread holds a reference on the
+ * DLL, taken by the thread that starts it before CreateThread (so there is no moment when the thread
+ * runs the DLL's code without one), and ends with FreeLibraryAndExitThread, so the code it runs
+ * cannot be unloaded under it, even by a host that calls FreeLibrary or CoUninitialize without
+ * asking DllCanUnloadNow. keeper_stop_idle waits for the threads it ends, so that DllCanUnloadNow's
+ * S_OK is true when it is said. Nothing of this runs in DllMain; at process exit the threads are
+ * simply gone and their mutexes abandoned. */
+#define KEEPER_LINGER_MS 1000
+enum keeper_op { KEEPER_ACQUIRE, KEEPER_RELEASE, KEEPER_QUIT };
+
+struct sr_keeper
+{
+    struct sr_keeper *next;  /* in the list below */
+    DWORD client_id;         /* the thread it serves */
+    HANDLE client;           /* that thread (SYNCHRONIZE), to see that it has ended */
+    LONG refs;               /* locks held through it; guarded by keepers_lock */
+    BOOL listed;             /* in the list; guarded by keepers_lock */
+    BOOL orphan;             /* its client ended while refs > 0; guarded by keepers_lock */
+    BOOL self_free;          /* on KEEPER_QUIT the thread frees the keeper itself (nobody waits for it) */
+    HMODULE module;          /* the thread's reference on the DLL */
+    HANDLE thread;
+    HANDLE request;          /* auto-reset: a request is in the fields below */
+    HANDLE done;             /* auto-reset: the request was carried out */
+    CRITICAL_SECTION call;   /* one request at a time (Unlock on one thread, Release on another) */
+    DWORD caller;            /* the thread whose request is in progress, or 0 */
+    enum keeper_op op;
+    HANDLE mutex;
+    DWORD timeout;
+    DWORD result;            /* WAIT_* for ACQUIRE; TRUE/FALSE for RELEASE */
+    DWORD error;
+};
+
+static SRWLOCK keepers_lock = SRWLOCK_INIT;
+static struct sr_keeper *keepers;
+/* Each thread's keeper (compared, never followed): allocated on first use, never in DllMain. */
+static DWORD keeper_tls = TLS_OUT_OF_INDEXES;
+
+static void keeper_free(struct sr_keeper *k);
+
+/* The keeper's client has ended: leave the list if it holds nothing (TRUE: the thread frees the
+ * keeper and ends). Else the last keeper_put ends it. */
+static BOOL keeper_leave(struct sr_keeper *k)
+{
+    BOOL leave = FALSE;
+
+    AcquireSRWLockExclusive(&keepers_lock);
+    if (k->listed && !k->refs)
+    {
+        struct sr_keeper **prev;
+        for (prev = &keepers; *prev != k; prev = &(*prev)->next) ;
+        *prev = k->next;
+        k->listed = FALSE;
+        leave = TRUE;
+    }
+    else if (k->listed)
+        k->orphan = TRUE;
+    ReleaseSRWLockExclusive(&keepers_lock);
+    return leave;
+}
+
+static DWORD WINAPI keeper_proc(void *arg)
+{
+    struct sr_keeper *k = arg;
+    HANDLE idle[2] = { k->request, k->client };
+    HMODULE self = k->module;
+    BOOL orphan = FALSE, self_free = TRUE;
+    DWORD res = WaitForMultipleObjects(2, idle, FALSE, INFINITE);
+
+    for (;;)
+    {
+        if (res == WAIT_OBJECT_0 + 1) /* the client thread has ended */
+        {
+            if (keeper_leave(k)) break;
+            orphan = TRUE;
+            res = WaitForSingleObject(k->request, INFINITE);
+            continue;
+        }
+        if (res != WAIT_OBJECT_0) break; /* cannot happen; the thread ends, and waiters see it */
+        if (k->op == KEEPER_QUIT)
+        {
+            self_free = k->self_free;
+            break;
+        }
+        k->error = 0;
+        if (k->op == KEEPER_ACQUIRE)
+        {
+            k->result = WaitForSingleObject(k->mutex, k->timeout);
+            if (k->result == WAIT_FAILED) k->error = GetLastError();
+        }
+        else if (!(k->result = ReleaseMutex(k->mutex)))
+            k->error = GetLastError();
+        /* One system call per hand-over each way: answer and wait for the next request together. */
+        res = SignalObjectAndWait(k->done, k->request, KEEPER_LINGER_MS, FALSE);
+        if (res == WAIT_TIMEOUT)
+            res = orphan ? WaitForSingleObject(k->request, INFINITE) : WaitForMultipleObjects(2, idle, FALSE, INFINITE);
+    }
+    /* keeper_end waits for this thread and frees the keeper; otherwise nobody else knows of it now. */
+    if (self_free) keeper_free(k);
+    FreeLibraryAndExitThread(self, 0);
+    return 0;
+}
+
+static void keeper_free(struct sr_keeper *k)
+{
+    if (k->thread) CloseHandle(k->thread);
+    if (k->client) CloseHandle(k->client);
+    if (k->request) CloseHandle(k->request);
+    if (k->done) CloseHandle(k->done);
+    DeleteCriticalSection(&k->call);
+    HeapFree(GetProcessHeap(), 0, k);
+}
+
+/* End an idle keeper that is out of the list, and wait until its thread is gone. */
+static void keeper_end(struct sr_keeper *k)
+{
+    k->self_free = FALSE;
+    k->op = KEEPER_QUIT;
+    SetEvent(k->request);
+    /* An idle keeper answers at once. Should it not (a suspended process), it is left as it is:
+     * freeing what its thread may still read would be worse than a leak. */
+    if (WaitForSingleObject(k->thread, 10000) == WAIT_OBJECT_0) keeper_free(k);
+}
+
+static HRESULT keeper_new(const WCHAR *method, struct sr_keeper **out)
+{
+    struct sr_keeper *k = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*k));
+    HRESULT hr;
+
+    *out = NULL;
+    if (!k) return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", method);
+    InitializeCriticalSection(&k->call);
+    k->client_id = GetCurrentThreadId();
+    if (!DuplicateHandle(GetCurrentProcess(), GetCurrentThread(), GetCurrentProcess(), &k->client, SYNCHRONIZE, FALSE, 0)
+        || !(k->request = CreateEventW(NULL, FALSE, FALSE, NULL)) || !(k->done = CreateEventW(NULL, FALSE, FALSE, NULL)))
+    {
+        hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot create the lock's events", method);
+        keeper_free(k);
+        return hr;
+    }
+    /* The thread's reference on the DLL is taken here, before it exists: it is never without one. */
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (const WCHAR *)keeper_proc, &k->module))
+    {
+        hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot reference the DLL for the lock's thread",
+                            method);
+        keeper_free(k);
+        return hr;
+    }
+    if (!(k->thread = CreateThread(NULL, 64 * 1024, keeper_proc, k, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL)))
+    {
+        hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot start the lock's thread", method);
+        FreeLibrary(k->module);
+        keeper_free(k);
+        return hr;
+    }
+    *out = k;
+    return S_OK;
+}
+
+HRESULT keeper_get(const WCHAR *method, struct sr_keeper **out)
+{
+    struct sr_keeper *k, *made, *mine;
+    DWORD me = GetCurrentThreadId();
+    HRESULT hr;
+
+    *out = NULL;
+    if (keeper_tls == TLS_OUT_OF_INDEXES)
+    {
+        DWORD slot = TlsAlloc();
+        if (slot == TLS_OUT_OF_INDEXES)
+            return sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot allocate a thread-local slot", method);
+        if ((DWORD)InterlockedCompareExchange((LONG *)&keeper_tls, slot, TLS_OUT_OF_INDEXES) != TLS_OUT_OF_INDEXES)
+            TlsFree(slot); /* another thread allocated it first */
+    }
+    /* This thread's keeper is the one its slot names, if that is still in the list with this
+     * thread's id. Comparing ids alone would not do: the id of an ended thread comes back to new
+     * threads, whose slot starts empty. No system call on this path. */
+    mine = TlsGetValue(keeper_tls);
+    AcquireSRWLockExclusive(&keepers_lock);
+    for (k = keepers; k; k = k->next)
+        if (k == mine && k->client_id == me && !k->orphan) break;
+    if (k) k->refs++;
+    ReleaseSRWLockExclusive(&keepers_lock);
+    if (k)
+    {
+        *out = k;
+        return S_OK;
+    }
+    if (FAILED(hr = keeper_new(method, &made))) return hr;
+    TlsSetValue(keeper_tls, made);
+    made->refs = 1;
+    made->listed = TRUE;
+    AcquireSRWLockExclusive(&keepers_lock);
+    made->next = keepers;
+    keepers = made;
+    ReleaseSRWLockExclusive(&keepers_lock);
+    *out = made;
+    return S_OK;
+}
+
+void keeper_put(struct sr_keeper *k)
+{
+    BOOL quit = FALSE;
+
+    AcquireSRWLockExclusive(&keepers_lock);
+    if (!--k->refs && k->orphan && k->listed)
+    {
+        struct sr_keeper **prev;
+        for (prev = &keepers; *prev != k; prev = &(*prev)->next) ;
+        *prev = k->next;
+        k->listed = FALSE;
+        quit = TRUE;
+    }
+    ReleaseSRWLockExclusive(&keepers_lock);
+    if (quit) /* its client ended and its last lock went back: the thread ends and frees it */
+    {
+        k->self_free = TRUE;
+        k->op = KEEPER_QUIT;
+        SetEvent(k->request);
+    }
+}
+
+void keeper_stop_idle(void)
+{
+    struct sr_keeper *k, **prev, *idle = NULL;
+
+    AcquireSRWLockExclusive(&keepers_lock);
+    for (prev = &keepers; (k = *prev); )
+    {
+        if (k->refs)
+        {
+            prev = &k->next;
+            continue;
+        }
+        *prev = k->next;
+        k->listed = FALSE;
+        k->next = idle;
+        idle = k;
+    }
+    ReleaseSRWLockExclusive(&keepers_lock);
+    while ((k = idle))
+    {
+        idle = k->next;
+        keeper_end(k);
+    }
+    /* No object is left (DllCanUnloadNow), so no Lock runs: give the slot back, or every unload and
+     * reload of the DLL would keep one. The next Lock allocates another. */
+    AcquireSRWLockShared(&keepers_lock);
+    if (!keepers)
+    {
+        DWORD slot = (DWORD)InterlockedExchange((LONG *)&keeper_tls, TLS_OUT_OF_INDEXES);
+        if (slot != TLS_OUT_OF_INDEXES) TlsFree(slot);
+    }
+    ReleaseSRWLockShared(&keepers_lock);
+}
+
+/* Hand one request to the keeper and wait for it. pump: wait as sync_wait does (an acquire may take
+ * long); a release is answered at once. The keeper thread ending (process exit) ends the wait too. */
+static BOOL keeper_call(struct sr_keeper *k, enum keeper_op op, HANDLE mutex, DWORD timeout, BOOL pump)
+{
+    HANDLE both[2] = { k->done, k->thread };
+    BOOL ok;
+
+    /* A single-threaded apartment pumps while its Lock waits: a call that comes in then and asks
+     * the same keeper for something would find it busy with that Lock. */
+    if ((DWORD)InterlockedCompareExchange((LONG *)&k->caller, 0, 0) == GetCurrentThreadId())
+    {
+        SetLastError(ERROR_POSSIBLE_DEADLOCK);
+        return FALSE;
+    }
+    EnterCriticalSection(&k->call);
+    InterlockedExchange((LONG *)&k->caller, GetCurrentThreadId());
+    k->op = op;
+    k->mutex = mutex;
+    k->timeout = timeout;
+    k->result = op == KEEPER_ACQUIRE ? WAIT_FAILED : FALSE;
+    k->error = ERROR_INVALID_HANDLE;
+    if (pump && in_sta())
+    {
+        SetEvent(k->request);
+        ok = sync_wait(k->done, INFINITE) == WAIT_OBJECT_0;
+    }
+    else if (pump) /* an acquire in the MTA: the keeper cannot end while it works for us */
+        ok = SignalObjectAndWait(k->request, k->done, INFINITE, FALSE) == WAIT_OBJECT_0;
+    else
+    {
+        SetEvent(k->request);
+        ok = WaitForMultipleObjects(2, both, FALSE, INFINITE) == WAIT_OBJECT_0;
+    }
+    if (!ok && GetLastError() == ERROR_SUCCESS) SetLastError(ERROR_INVALID_HANDLE); /* the keeper is gone */
+    InterlockedExchange((LONG *)&k->caller, 0);
+    LeaveCriticalSection(&k->call);
+    return ok;
+}
+
+DWORD keeper_acquire(struct sr_keeper *k, HANDLE mutex, DWORD timeout, DWORD *error)
+{
+    if (!keeper_call(k, KEEPER_ACQUIRE, mutex, timeout, TRUE))
+    {
+        *error = GetLastError();
+        return WAIT_FAILED;
+    }
+    *error = k->error;
+    return k->result;
+}
+
+BOOL keeper_release(struct sr_keeper *k, HANDLE mutex, DWORD *error)
+{
+    if (!keeper_call(k, KEEPER_RELEASE, mutex, 0, FALSE))
+    {
+        *error = GetLastError();
+        return FALSE;
+    }
+    *error = k->error;
+    return k->result;
+}
