@@ -171,21 +171,45 @@ HRESULT mapping_set_sync_name(struct sr_mapping *map, const WCHAR *method, enum 
 
 /* Wait for h up to timeout ms; in a single-threaded apartment with CoWaitForMultipleHandles, which
  * keeps the apartment's messages and incoming calls flowing. Returns WAIT_OBJECT_0, WAIT_ABANDONED,
- * WAIT_TIMEOUT or WAIT_FAILED (GetLastError set). */
+ * WAIT_TIMEOUT or WAIT_FAILED (GetLastError set). sync_wait_any: the same for several handles
+ * (WAIT_OBJECT_0 + i, WAIT_ABANDONED_0 + i). */
 DWORD sync_wait(HANDLE h, DWORD timeout);
+DWORD sync_wait_any(DWORD count, HANDLE *handles, DWORD timeout);
 
-/* The lock keepers: one thread per thread that locks, which takes and gives back
- * mutexes for it, so that a mutex is never tied to a thread that may be gone or busy when the lock
- * must go back (a final Release on a .NET finalizer thread). */
+/* The lock keepers: one thread per thread that locks, which takes and gives back mutexes for it, so
+ * that a mutex is never tied to a thread that may be gone or busy when the lock must go back (a
+ * final Release on a .NET finalizer thread). A keeper serves releases while acquires wait. */
 struct sr_keeper;
 /* The calling thread's keeper, with one more reference (a lock held through it). */
 HRESULT keeper_get(const WCHAR *method, struct sr_keeper **out);
 void keeper_put(struct sr_keeper *k);
-/* Take mutex on the keeper's thread, waiting up to timeout; the caller waits with sync_wait. */
+/* Take mutex on the keeper's thread, waiting up to timeout; the caller waits with sync_wait.
+ * Returns WAIT_OBJECT_0, WAIT_ABANDONED, WAIT_TIMEOUT or WAIT_FAILED (*error). */
 DWORD keeper_acquire(struct sr_keeper *k, HANDLE mutex, DWORD timeout, DWORD *error);
+/* Give mutex back on the keeper's thread; any thread may ask, and is answered at once. */
 BOOL keeper_release(struct sr_keeper *k, HANDLE mutex, DWORD *error);
 /* DllCanUnloadNow with no object left: end the idle keepers, so nothing of ours runs. */
 void keeper_stop_idle(void);
+/* A real unload (DllMain): the keepers' thread-local slot goes back. */
+void keeper_unload(void);
+
+/* A lock that one object holds (region.c keeps one under its span lock; sync.c's rules). */
+struct sr_lock
+{
+    struct sr_keeper *keeper;  /* the keeper that holds the mutex (one keeper reference) */
+    struct sr_mapping *map;    /* one reference on the mapping whose mutex it is */
+    HANDLE mutex;              /* map's lock handle */
+    DWORD owner;               /* the thread whose Lock took it: its further Locks nest */
+    LONG depth;                /* Locks not yet matched by Unlock; 0: nothing held */
+};
+/* Take map's mutex through the calling thread's keeper, waiting up to timeout (as sync_wait does).
+ * *res: WAIT_OBJECT_0 or WAIT_ABANDONED (and *held filled, depth 1) or WAIT_TIMEOUT (S_OK, nothing
+ * held); a failure is returned with its error information. */
+HRESULT lock_take(const WCHAR *method, struct sr_mapping *map, HANDLE mutex, DWORD timeout, struct sr_lock *held,
+                  DWORD *res);
+/* Give back what *held holds, whatever its depth, and clear it. Call it with no object lock held:
+ * it waits for the keeper's answer. */
+HRESULT lock_give_back(const WCHAR *method, struct sr_lock *held);
 
 /* ---- spans: the mapped memory behind regions and views (span.c) ---- */
 enum span_kind { SPAN_REGION, SPAN_VIEW };

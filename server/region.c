@@ -20,11 +20,9 @@ struct region
     BSTR path;               /* OpenFile: full path */
     BOOL created;
     LONG lock_abandoned;
-    /* The cross-process lock: see "The lock's rules" in sync.c. Guarded by span.lock (exclusive). */
-    struct sr_keeper *lock_keeper; /* the keeper that holds the mutex for this object (one reference) */
-    struct sr_mapping *lock_map;   /* a reference on the mapping whose mutex it holds */
-    DWORD lock_owner;              /* the thread whose Lock took it: its further Locks nest */
-    LONG lock_depth;               /* Lock calls not yet matched by Unlock; 0: no lock held */
+    /* The cross-process lock this object holds: see "The lock's rules" in sync.c. Guarded by
+     * span.lock (exclusive); it is taken off under that lock and given back outside it. */
+    struct sr_lock lock;
 };
 
 static inline struct region *impl_from_ISharedRegion(ISharedRegion *iface)
@@ -64,11 +62,12 @@ static ULONG WINAPI region_AddRef(ISharedRegion *iface)
     return ref;
 }
 
-static void region_drop_lock(struct region *This);
-
-static void region_unbind(struct region *This)
+/* Close and the final Release: unbind, and hand back in *held the lock the object held (to be
+ * given back by the caller once it holds no lock of the object's: lock_give_back waits). */
+static void region_unbind(struct region *This, struct sr_lock *held)
 {
-    region_drop_lock(This);
+    *held = This->lock;
+    memset(&This->lock, 0, sizeof(This->lock));
     span_unbind(&This->span);
     SysFreeString(This->name);
     SysFreeString(This->path);
@@ -85,7 +84,9 @@ static ULONG WINAPI region_Release(ISharedRegion *iface)
     TRACE("%p ref %lu", This, ref);
     if (!ref)
     {
-        region_unbind(This);
+        struct sr_lock held;
+        region_unbind(This, &held);
+        lock_give_back(L"Release", &held);
         if (This->ftm) IUnknown_Release(This->ftm);
         HeapFree(GetProcessHeap(), 0, This);
         module_release();
@@ -312,10 +313,13 @@ static HRESULT WINAPI region_Close(ISharedRegion *iface)
 {
     struct region *This = impl_from_ISharedRegion(iface);
 
+    struct sr_lock held;
+
     TRACE("%p", This);
     AcquireSRWLockExclusive(&This->span.lock);
-    region_unbind(This);
+    region_unbind(This, &held);
     ReleaseSRWLockExclusive(&This->span.lock);
+    lock_give_back(L"Close", &held);
     return S_OK;
 }
 
@@ -486,29 +490,15 @@ static HRESULT check_wait_args(const WCHAR *method, LONG timeout, VARIANT_BOOL *
     return S_OK;
 }
 
-/* The lock's rules are stated once, at the top of sync.c; Lock, Unlock, Close, Release and
- * region_drop_lock follow them. */
-static void region_drop_lock(struct region *This)
-{
-    DWORD err;
-
-    if (!This->lock_depth) return;
-    if (!keeper_release(This->lock_keeper, This->lock_map->lock, &err))
-        TRACE("the keeper could not release the mutex: error %lu", err);
-    keeper_put(This->lock_keeper);
-    mapping_release(This->lock_map);
-    This->lock_keeper = NULL;
-    This->lock_map = NULL;
-    This->lock_depth = 0;
-}
-
+/* The lock's rules are stated once, at the top of sync.c; Lock, Unlock, Close and Release follow
+ * them. */
 static HRESULT WINAPI region_Lock(ISharedRegion *iface, LONG timeout, VARIANT_BOOL *acquired)
 {
     static const WCHAR method[] = L"Lock";
     struct region *This = impl_from_ISharedRegion(iface);
     struct sr_mapping *map = NULL;
-    struct sr_keeper *k = NULL;
-    DWORD res = WAIT_OBJECT_0, err = 0;
+    struct sr_lock taken = { 0 };
+    DWORD res = WAIT_OBJECT_0;
     HANDLE h;
     HRESULT hr;
 
@@ -516,9 +506,9 @@ static HRESULT WINAPI region_Lock(ISharedRegion *iface, LONG timeout, VARIANT_BO
     AcquireSRWLockExclusive(&This->span.lock);
     if (!This->span.map)
         hr = span_closed_error(&This->span, method);
-    else if (This->lock_depth && This->lock_owner == GetCurrentThreadId())
+    else if (This->lock.depth && This->lock.owner == GetCurrentThreadId())
     {
-        This->lock_depth++;
+        This->lock.depth++;
         *acquired = VARIANT_TRUE;
     }
     else if (SUCCEEDED(hr = mapping_sync_object(This->span.map, method, NEED_LOCK, &h)))
@@ -529,40 +519,29 @@ static HRESULT WINAPI region_Lock(ISharedRegion *iface, LONG timeout, VARIANT_BO
     ReleaseSRWLockExclusive(&This->span.lock);
     if (!map) goto done;
 
-    if (FAILED(hr = keeper_get(method, &k))) goto done;
-    res = keeper_acquire(k, h, timeout == -1 ? INFINITE : (DWORD)timeout, &err);
-    if (res == WAIT_FAILED)
-    {
-        hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: waiting for the region's lock mutex failed", method);
-        goto done;
-    }
-    if (res != WAIT_OBJECT_0 && res != WAIT_ABANDONED) goto done; /* timed out */
+    if (FAILED(hr = lock_take(method, map, h, timeout == -1 ? INFINITE : (DWORD)timeout, &taken, &res))) goto done;
+    if (!taken.depth) goto done; /* timed out */
 
     AcquireSRWLockExclusive(&This->span.lock);
-    if (This->span.map != map || This->lock_depth)
+    /* Closed, or bound elsewhere, while this call waited: nobody could Unlock it, so it goes back now.
+     * (Another record cannot appear meanwhile: the mutex was not free for anyone else.) */
+    if (This->span.map == map && !This->lock.depth)
     {
-        /* Closed, or bound elsewhere, while this call waited: nobody could Unlock it. (Another
-         * record cannot appear meanwhile: the mutex was not free for anyone else.) */
-        keeper_release(k, h, &err);
-        hr = sr_error(SR_E_NOTOPEN, &IID_ISharedRegion,
-                      L"Lock: the region was closed while Lock waited; the lock was given back");
-    }
-    else
-    {
-        This->lock_keeper = k;
-        This->lock_map = map;
-        This->lock_owner = GetCurrentThreadId();
-        This->lock_depth = 1;
-        k = NULL;
-        map = NULL;
+        This->lock = taken;
+        memset(&taken, 0, sizeof(taken));
         *acquired = VARIANT_TRUE;
     }
     ReleaseSRWLockExclusive(&This->span.lock);
+    if (taken.depth)
+    {
+        lock_give_back(method, &taken);
+        hr = sr_error(SR_E_NOTOPEN, &IID_ISharedRegion,
+                      L"Lock: the region was closed while Lock waited; the lock was given back");
+    }
 
 done:
     /* LockAbandoned describes the last Lock: one that timed out found nothing abandoned either. */
     if (SUCCEEDED(hr)) InterlockedExchange(&This->lock_abandoned, res == WAIT_ABANDONED);
-    if (k) keeper_put(k);
     mapping_release(map);
     TRACE("Lock(%ld) -> %lu", timeout, res);
     return hr;
@@ -571,29 +550,27 @@ done:
 static HRESULT WINAPI region_Unlock(ISharedRegion *iface)
 {
     struct region *This = impl_from_ISharedRegion(iface);
+    struct sr_lock held = { 0 };
     HRESULT hr = S_OK;
-    DWORD err;
 
     AcquireSRWLockExclusive(&This->span.lock);
-    if (!This->lock_depth && !This->span.map)
+    if (!This->lock.depth && !This->span.map)
         hr = span_closed_error(&This->span, L"Unlock");
-    else if (!This->lock_depth)
+    else if (!This->lock.depth)
         hr = sr_error(HRESULT_FROM_WIN32(ERROR_NOT_OWNER), &IID_ISharedRegion,
-                      L"Unlock: this object does not hold the region's lock (Lock was not called on it, or every "
-                      L"Lock was already matched by Unlock)");
-    else if (This->lock_depth > 1)
-        This->lock_depth--;
-    else if (!keeper_release(This->lock_keeper, This->lock_map->lock, &err))
-        hr = sr_win32_error(err, &IID_ISharedRegion, L"Unlock: cannot release the region's lock");
+                      L"Unlock: this object does not hold the region's lock (Lock was not called on it, Lock timed "
+                      L"out and returned False, or every Lock was already matched by Unlock)");
+    else if (This->lock.depth > 1)
+        This->lock.depth--;
     else
     {
-        keeper_put(This->lock_keeper);
-        mapping_release(This->lock_map);
-        This->lock_keeper = NULL;
-        This->lock_map = NULL;
-        This->lock_depth = 0;
+        /* The last level: the record comes off here, and the mutex goes back outside the span's lock, so
+         * that data calls never wait for the keeper. */
+        held = This->lock;
+        memset(&This->lock, 0, sizeof(This->lock));
     }
     ReleaseSRWLockExclusive(&This->span.lock);
+    if (held.depth) hr = lock_give_back(L"Unlock", &held);
     return hr;
 }
 

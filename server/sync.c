@@ -311,8 +311,10 @@ HRESULT mapping_sync_object(struct sr_mapping *map, const WCHAR *method, enum sr
     HRESULT hr = S_OK;
 
     AcquireSRWLockExclusive(&map->sync_lock);
-    map->sync_used[needs[need].which] = TRUE;
     if (!*sync_slot(map, need)) hr = sync_open(map, method, need);
+    /* Only an object that opened fixes the name: after a refusal (access denied, a name that belongs
+     * to an event) LockName and SignalName can still be set. */
+    if (SUCCEEDED(hr)) map->sync_used[needs[need].which] = TRUE;
     *out = *sync_slot(map, need);
     ReleaseSRWLockExclusive(&map->sync_lock);
     return hr;
@@ -435,20 +437,28 @@ static BOOL in_sta(void)
     return SUCCEEDED(CoGetApartmentType(&type, &qualifier)) && (type == APTTYPE_STA || type == APTTYPE_MAINSTA);
 }
 
-DWORD sync_wait(HANDLE h, DWORD timeout)
+/* Wait for any of handles up to timeout ms; in a single-threaded apartment with
+ * CoWaitForMultipleHandles, which keeps the apartment's messages and incoming calls flowing.
+ * Returns WAIT_OBJECT_0 + i, WAIT_ABANDONED_0 + i, WAIT_TIMEOUT or WAIT_FAILED (GetLastError set). */
+DWORD sync_wait_any(DWORD count, HANDLE *handles, DWORD timeout)
 {
     DWORD index = 0;
     HRESULT hr;
 
-    if (!in_sta()) return WaitForSingleObject(h, timeout);
-    hr = CoWaitForMultipleHandles(0, timeout, 1, &h, &index);
+    if (!in_sta()) return WaitForMultipleObjects(count, handles, FALSE, timeout);
+    hr = CoWaitForMultipleHandles(0, timeout, count, handles, &index);
     if (hr == RPC_S_CALLPENDING || hr == HRESULT_FROM_WIN32(RPC_S_CALLPENDING)) return WAIT_TIMEOUT;
     if (FAILED(hr))
     {
         SetLastError(HRESULT_CODE(hr));
         return WAIT_FAILED;
     }
-    return index == WAIT_ABANDONED_0 ? WAIT_ABANDONED : WAIT_OBJECT_0;
+    return index; /* WAIT_OBJECT_0 + i, or WAIT_ABANDONED_0 + i */
+}
+
+DWORD sync_wait(HANDLE h, DWORD timeout)
+{
+    return sync_wait_any(1, &h, timeout);
 }
 
 /* The lock keepers. A mutex belongs to the thread that acquired it, and only that thread can
@@ -460,46 +470,68 @@ DWORD sync_wait(HANDLE h, DWORD timeout)
  * does for one thread: its Locks through two objects of the same region nest instead of waiting for
  * each other, and two threads exclude each other.
  *
+ * A keeper serves a queue of requests, and one wait covers the queue's event and every mutex an
+ * acquire is waiting for. So a release is carried out as soon as it is asked for, even while
+ * acquires wait: a thread whose Lock waits for one region never holds up the Unlock, Close or final
+ * Release of another region's lock, from any thread, nor from a message handler that runs on the
+ * waiting thread itself (a single-threaded apartment pumps while Lock waits). A request lives on the
+ * stack of the thread that makes it, which waits until the keeper sets the request's event; those
+ * events are kept for the next requests, so a Lock costs no event creation.
+ *
  * A keeper outlives the locks it holds (starting a thread per Lock would be slow) and ends when
  * DllCanUnloadNow finds no object left, or by itself once the thread it served has ended and it
  * holds nothing: a host whose threads come and go (a thread pool, a script host's worker threads)
- * never piles up keepers. After KEEPER_LINGER_MS without a request an idle keeper also waits on its
- * client's thread handle, so it sees that thread end; a keeper whose client ended while a lock was
- * held through it ends when that lock goes back (keeper_put). Its thread holds a reference on the
- * DLL, taken by the thread that starts it before CreateThread (so there is no moment when the thread
- * runs the DLL's code without one), and ends with FreeLibraryAndExitThread, so the code it runs
- * cannot be unloaded under it, even by a host that calls FreeLibrary or CoUninitialize without
- * asking DllCanUnloadNow. keeper_stop_idle waits for the threads it ends, so that DllCanUnloadNow's
- * S_OK is true when it is said. Nothing of this runs in DllMain; at process exit the threads are
- * simply gone and their mutexes abandoned. */
-#define KEEPER_LINGER_MS 1000
-enum keeper_op { KEEPER_ACQUIRE, KEEPER_RELEASE, KEEPER_QUIT };
+ * never piles up keepers. A keeper whose client ended while a lock was held through it ends when
+ * that lock goes back (keeper_put). Its thread holds a reference on the DLL, taken by the thread
+ * that starts it before CreateThread (so there is no moment when the thread runs the DLL's code
+ * without one), and ends with FreeLibraryAndExitThread, so the code it runs cannot be unloaded under
+ * it, even by a host that calls FreeLibrary or CoUninitialize without asking DllCanUnloadNow.
+ * keeper_stop_idle waits for the threads it ends, so that DllCanUnloadNow's S_OK is true when it is
+ * said. Nothing of this runs in DllMain; at process exit the threads are simply gone and their
+ * mutexes abandoned. */
+enum keeper_op { KEEPER_ACQUIRE, KEEPER_RELEASE };
+#define KEEPER_FOREVER      (~0ULL)
+/* Acquires one keeper waits for at once: a wait takes 64 handles, two of which are the queue's
+ * event and the client thread. Only Locks re-entered from message handlers can wait at once. */
+#define KEEPER_MAX_WAITING  (MAXIMUM_WAIT_OBJECTS - 2)
+#define KEEPER_SPARE_EVENTS 4
+
+/* One request, on the stack of the thread that makes it; that thread waits until `done` is set. */
+struct keeper_req
+{
+    struct keeper_req *next; /* in the keeper's queue */
+    enum keeper_op op;
+    HANDLE mutex;
+    ULONGLONG deadline;      /* an acquire's GetTickCount64() time-out; KEEPER_FOREVER: none */
+    LONG cancel;             /* an acquire whose caller stopped waiting (Interlocked) */
+    DWORD result;            /* WAIT_* for an acquire; TRUE/FALSE for a release */
+    DWORD error;
+    HANDLE done;             /* auto-reset; set by the keeper once result and error are final */
+};
 
 struct sr_keeper
 {
     struct sr_keeper *next;  /* in the list below */
     DWORD client_id;         /* the thread it serves */
     HANDLE client;           /* that thread (SYNCHRONIZE), to see that it has ended */
-    LONG refs;               /* locks held through it; guarded by keepers_lock */
+    LONG refs;               /* locks held through it, and acquires under way; guarded by keepers_lock */
     BOOL listed;             /* in the list; guarded by keepers_lock */
     BOOL orphan;             /* its client ended while refs > 0; guarded by keepers_lock */
-    BOOL self_free;          /* on KEEPER_QUIT the thread frees the keeper itself (nobody waits for it) */
+    BOOL self_free;          /* on quit the thread frees the keeper itself (nobody waits for it) */
+    LONG quit;               /* end now (Interlocked; set only once nothing is held or asked for) */
     HMODULE module;          /* the thread's reference on the DLL */
     HANDLE thread;
-    HANDLE request;          /* auto-reset: a request is in the fields below */
-    HANDLE done;             /* auto-reset: the request was carried out */
-    CRITICAL_SECTION call;   /* one request at a time (Unlock on one thread, Release on another) */
-    DWORD caller;            /* the thread whose request is in progress, or 0 */
-    enum keeper_op op;
-    HANDLE mutex;
-    DWORD timeout;
-    DWORD result;            /* WAIT_* for ACQUIRE; TRUE/FALSE for RELEASE */
-    DWORD error;
+    HANDLE request;          /* auto-reset: news in the queue, a cancel, or quit */
+    CRITICAL_SECTION queue_lock;  /* guards queue, spare and spares */
+    struct keeper_req *queue;     /* requests the thread has not taken yet, newest first */
+    HANDLE spare[KEEPER_SPARE_EVENTS]; /* done events of answered requests, for the next ones */
+    UINT spares;
 };
 
 static SRWLOCK keepers_lock = SRWLOCK_INIT;
 static struct sr_keeper *keepers;
-/* Each thread's keeper (compared, never followed): allocated on first use, never in DllMain. */
+/* Each thread's keeper (compared, never followed): allocated on first use, never in DllMain; freed
+ * only on a real unload (keeper_unload), so a Lock never meets a slot that another thread freed. */
 static DWORD keeper_tls = TLS_OUT_OF_INDEXES;
 
 static void keeper_free(struct sr_keeper *k);
@@ -525,41 +557,144 @@ static BOOL keeper_leave(struct sr_keeper *k)
     return leave;
 }
 
+static void keeper_answer(struct keeper_req *r, DWORD result, DWORD error)
+{
+    r->result = result;
+    r->error = error;
+    SetEvent(r->done);
+}
+
+/* The keeper's thread took what the queue held: carry out the releases, try the acquires, and add
+ * those that must wait to waiting[]. */
+static void keeper_take_queue(struct sr_keeper *k, struct keeper_req **waiting, UINT *n_waiting)
+{
+    struct keeper_req *r, *fifo = NULL, *next;
+    ULONGLONG now = GetTickCount64();
+    DWORD res;
+
+    EnterCriticalSection(&k->queue_lock);
+    for (r = k->queue; r; r = next) /* newest first: turn it round */
+    {
+        next = r->next;
+        r->next = fifo;
+        fifo = r;
+    }
+    k->queue = NULL;
+    LeaveCriticalSection(&k->queue_lock);
+    for (r = fifo; r; r = next)
+    {
+        next = r->next;
+        if (r->op == KEEPER_RELEASE)
+        {
+            BOOL ok = ReleaseMutex(r->mutex);
+            keeper_answer(r, ok, ok ? 0 : GetLastError());
+        }
+        else if ((res = WaitForSingleObject(r->mutex, 0)) != WAIT_TIMEOUT)
+            keeper_answer(r, res, res == WAIT_FAILED ? GetLastError() : 0);
+        else if (r->deadline != KEEPER_FOREVER && r->deadline <= now)
+            keeper_answer(r, WAIT_TIMEOUT, 0);
+        else if (*n_waiting == KEEPER_MAX_WAITING)
+            keeper_answer(r, WAIT_FAILED, ERROR_BUSY);
+        else
+            waiting[(*n_waiting)++] = r;
+    }
+}
+
+/* The keeper owns `mutex` now, once (how: WAIT_OBJECT_0 or WAIT_ABANDONED): it goes to the first
+ * acquire that waits for that handle; every further one owns it one level more (a mutex counts). */
+static void keeper_got(HANDLE mutex, DWORD how, struct keeper_req **waiting, UINT *n_waiting)
+{
+    UINT i, kept = 0;
+    BOOL spare_level = TRUE;
+
+    for (i = 0; i < *n_waiting; i++)
+    {
+        struct keeper_req *r = waiting[i];
+        if (r->mutex != mutex || InterlockedCompareExchange(&r->cancel, 0, 0))
+        {
+            waiting[kept++] = r;
+            continue;
+        }
+        if (spare_level) spare_level = FALSE;
+        else how = WaitForSingleObject(mutex, 0); /* already ours: one more level, at once */
+        keeper_answer(r, how, how == WAIT_FAILED ? GetLastError() : 0);
+        how = WAIT_OBJECT_0;
+    }
+    *n_waiting = kept;
+    if (spare_level) ReleaseMutex(mutex); /* every acquire for it was cancelled meanwhile */
+}
+
+/* Answer the acquires that were cancelled or whose time is up. */
+static void keeper_expire(struct keeper_req **waiting, UINT *n_waiting)
+{
+    ULONGLONG now = GetTickCount64();
+    UINT i, kept = 0;
+
+    for (i = 0; i < *n_waiting; i++)
+    {
+        struct keeper_req *r = waiting[i];
+        if (InterlockedCompareExchange(&r->cancel, 0, 0)) keeper_answer(r, WAIT_FAILED, ERROR_CANCELLED);
+        else if (r->deadline != KEEPER_FOREVER && r->deadline <= now) keeper_answer(r, WAIT_TIMEOUT, 0);
+        else waiting[kept++] = r;
+    }
+    *n_waiting = kept;
+}
+
 static DWORD WINAPI keeper_proc(void *arg)
 {
     struct sr_keeper *k = arg;
-    HANDLE idle[2] = { k->request, k->client };
+    struct keeper_req *waiting[KEEPER_MAX_WAITING];
+    HANDLE handles[MAXIMUM_WAIT_OBJECTS];
     HMODULE self = k->module;
+    UINT n_waiting = 0, n, first_mutex, i, j;
     BOOL orphan = FALSE, self_free = TRUE;
-    DWORD res = WaitForMultipleObjects(2, idle, FALSE, INFINITE);
+    DWORD res, timeout;
 
     for (;;)
     {
-        if (res == WAIT_OBJECT_0 + 1) /* the client thread has ended */
+        /* One wait: the queue, the client's end (until seen), and each mutex an acquire waits for. */
+        ULONGLONG now = GetTickCount64();
+        n = 0;
+        handles[n++] = k->request;
+        if (!orphan) handles[n++] = k->client;
+        first_mutex = n;
+        timeout = INFINITE;
+        for (i = 0; i < n_waiting; i++)
+        {
+            for (j = first_mutex; j < n && handles[j] != waiting[i]->mutex; j++) ;
+            if (j == n) handles[n++] = waiting[i]->mutex;
+            if (waiting[i]->deadline != KEEPER_FOREVER)
+            {
+                ULONGLONG left = waiting[i]->deadline > now ? waiting[i]->deadline - now : 0;
+                if (left < timeout) timeout = (DWORD)left;
+            }
+        }
+        res = WaitForMultipleObjects(n, handles, FALSE, timeout);
+        if (res == WAIT_OBJECT_0)
+        {
+            if (InterlockedCompareExchange(&k->quit, 0, 0))
+            {
+                self_free = k->self_free;
+                break;
+            }
+            keeper_take_queue(k, waiting, &n_waiting);
+        }
+        else if (!orphan && res == WAIT_OBJECT_0 + 1) /* the client thread has ended */
         {
             if (keeper_leave(k)) break;
             orphan = TRUE;
-            res = WaitForSingleObject(k->request, INFINITE);
-            continue;
         }
-        if (res != WAIT_OBJECT_0) break; /* cannot happen; the thread ends, and waiters see it */
-        if (k->op == KEEPER_QUIT)
+        else if (res >= WAIT_OBJECT_0 + first_mutex && res < WAIT_OBJECT_0 + n)
+            keeper_got(handles[res - WAIT_OBJECT_0], WAIT_OBJECT_0, waiting, &n_waiting);
+        else if (res >= WAIT_ABANDONED_0 + first_mutex && res < WAIT_ABANDONED_0 + n)
+            keeper_got(handles[res - WAIT_ABANDONED_0], WAIT_ABANDONED, waiting, &n_waiting);
+        else if (res == WAIT_FAILED) /* cannot happen: answer every acquire rather than spin */
         {
-            self_free = k->self_free;
-            break;
+            DWORD err = GetLastError();
+            for (i = 0; i < n_waiting; i++) keeper_answer(waiting[i], WAIT_FAILED, err);
+            n_waiting = 0;
         }
-        k->error = 0;
-        if (k->op == KEEPER_ACQUIRE)
-        {
-            k->result = WaitForSingleObject(k->mutex, k->timeout);
-            if (k->result == WAIT_FAILED) k->error = GetLastError();
-        }
-        else if (!(k->result = ReleaseMutex(k->mutex)))
-            k->error = GetLastError();
-        /* One system call per hand-over each way: answer and wait for the next request together. */
-        res = SignalObjectAndWait(k->done, k->request, KEEPER_LINGER_MS, FALSE);
-        if (res == WAIT_TIMEOUT)
-            res = orphan ? WaitForSingleObject(k->request, INFINITE) : WaitForMultipleObjects(2, idle, FALSE, INFINITE);
+        keeper_expire(waiting, &n_waiting);
     }
     /* keeper_end waits for this thread and frees the keeper; otherwise nobody else knows of it now. */
     if (self_free) keeper_free(k);
@@ -572,17 +707,23 @@ static void keeper_free(struct sr_keeper *k)
     if (k->thread) CloseHandle(k->thread);
     if (k->client) CloseHandle(k->client);
     if (k->request) CloseHandle(k->request);
-    if (k->done) CloseHandle(k->done);
-    DeleteCriticalSection(&k->call);
+    while (k->spares) CloseHandle(k->spare[--k->spares]);
+    DeleteCriticalSection(&k->queue_lock);
     HeapFree(GetProcessHeap(), 0, k);
+}
+
+/* Tell a keeper that holds nothing and is asked for nothing to end. */
+static void keeper_quit(struct sr_keeper *k, BOOL self_free)
+{
+    k->self_free = self_free;
+    InterlockedExchange(&k->quit, 1);
+    SetEvent(k->request);
 }
 
 /* End an idle keeper that is out of the list, and wait until its thread is gone. */
 static void keeper_end(struct sr_keeper *k)
 {
-    k->self_free = FALSE;
-    k->op = KEEPER_QUIT;
-    SetEvent(k->request);
+    keeper_quit(k, FALSE);
     /* An idle keeper answers at once. Should it not (a suspended process), it is left as it is:
      * freeing what its thread may still read would be worse than a leak. */
     if (WaitForSingleObject(k->thread, 10000) == WAIT_OBJECT_0) keeper_free(k);
@@ -595,10 +736,10 @@ static HRESULT keeper_new(const WCHAR *method, struct sr_keeper **out)
 
     *out = NULL;
     if (!k) return sr_error(E_OUTOFMEMORY, &IID_ISharedRegion, L"%ls: out of memory", method);
-    InitializeCriticalSection(&k->call);
+    InitializeCriticalSection(&k->queue_lock);
     k->client_id = GetCurrentThreadId();
     if (!DuplicateHandle(GetCurrentProcess(), GetCurrentThread(), GetCurrentProcess(), &k->client, SYNCHRONIZE, FALSE, 0)
-        || !(k->request = CreateEventW(NULL, FALSE, FALSE, NULL)) || !(k->done = CreateEventW(NULL, FALSE, FALSE, NULL)))
+        || !(k->request = CreateEventW(NULL, FALSE, FALSE, NULL)))
     {
         hr = sr_win32_error(GetLastError(), &IID_ISharedRegion, L"%ls: cannot create the lock's events", method);
         keeper_free(k);
@@ -678,12 +819,8 @@ void keeper_put(struct sr_keeper *k)
         quit = TRUE;
     }
     ReleaseSRWLockExclusive(&keepers_lock);
-    if (quit) /* its client ended and its last lock went back: the thread ends and frees it */
-    {
-        k->self_free = TRUE;
-        k->op = KEEPER_QUIT;
-        SetEvent(k->request);
-    }
+    /* Its client ended and its last lock went back: the thread ends and frees it. */
+    if (quit) keeper_quit(k, TRUE);
 }
 
 void keeper_stop_idle(void)
@@ -709,74 +846,144 @@ void keeper_stop_idle(void)
         idle = k->next;
         keeper_end(k);
     }
-    /* No object is left (DllCanUnloadNow), so no Lock runs: give the slot back, or every unload and
-     * reload of the DLL would keep one. The next Lock allocates another. */
-    AcquireSRWLockShared(&keepers_lock);
-    if (!keepers)
-    {
-        DWORD slot = (DWORD)InterlockedExchange((LONG *)&keeper_tls, TLS_OUT_OF_INDEXES);
-        if (slot != TLS_OUT_OF_INDEXES) TlsFree(slot);
-    }
-    ReleaseSRWLockShared(&keepers_lock);
 }
 
-/* Hand one request to the keeper and wait for it. pump: wait as sync_wait does (an acquire may take
- * long); a release is answered at once. The keeper thread ending (process exit) ends the wait too. */
-static BOOL keeper_call(struct sr_keeper *k, enum keeper_op op, HANDLE mutex, DWORD timeout, BOOL pump)
+void keeper_unload(void)
 {
-    HANDLE both[2] = { k->done, k->thread };
-    BOOL ok;
+    if (keeper_tls != TLS_OUT_OF_INDEXES) TlsFree(keeper_tls);
+}
 
-    /* A single-threaded apartment pumps while its Lock waits: a call that comes in then and asks
-     * the same keeper for something would find it busy with that Lock. */
-    if ((DWORD)InterlockedCompareExchange((LONG *)&k->caller, 0, 0) == GetCurrentThreadId())
+/* Hand a request to the keeper: r->done comes from the keeper's spares, or is made. */
+static BOOL keeper_post(struct sr_keeper *k, struct keeper_req *r)
+{
+    r->done = NULL;
+    r->result = r->op == KEEPER_ACQUIRE ? WAIT_FAILED : FALSE;
+    r->error = ERROR_INVALID_HANDLE; /* the answer when the keeper is gone (process exit) */
+    r->cancel = 0;
+    EnterCriticalSection(&k->queue_lock);
+    if (k->spares) r->done = k->spare[--k->spares];
+    LeaveCriticalSection(&k->queue_lock);
+    if (!r->done && !(r->done = CreateEventW(NULL, FALSE, FALSE, NULL))) return FALSE;
+    EnterCriticalSection(&k->queue_lock);
+    r->next = k->queue;
+    k->queue = r;
+    LeaveCriticalSection(&k->queue_lock);
+    SetEvent(k->request);
+    return TRUE;
+}
+
+/* Wait for the keeper's answer (pump: as sync_wait does). The keeper thread ending (process exit)
+ * ends the wait too. FALSE: no answer; GetLastError says why. */
+static BOOL keeper_wait(struct sr_keeper *k, struct keeper_req *r, BOOL pump)
+{
+    HANDLE both[2] = { r->done, k->thread };
+    DWORD res = pump ? sync_wait_any(2, both, INFINITE) : WaitForMultipleObjects(2, both, FALSE, INFINITE);
+
+    if (res == WAIT_OBJECT_0) return TRUE;
+    if (res != WAIT_FAILED) SetLastError(ERROR_INVALID_HANDLE); /* the keeper is gone */
+    return FALSE;
+}
+
+/* The request is answered (or the keeper is gone): its event is unsignalled, ready for the next one. */
+static void keeper_done(struct sr_keeper *k, struct keeper_req *r)
+{
+    EnterCriticalSection(&k->queue_lock);
+    if (k->spares < ARRAY_SIZE(k->spare))
     {
-        SetLastError(ERROR_POSSIBLE_DEADLOCK);
-        return FALSE;
+        k->spare[k->spares++] = r->done;
+        r->done = NULL;
     }
-    EnterCriticalSection(&k->call);
-    InterlockedExchange((LONG *)&k->caller, GetCurrentThreadId());
-    k->op = op;
-    k->mutex = mutex;
-    k->timeout = timeout;
-    k->result = op == KEEPER_ACQUIRE ? WAIT_FAILED : FALSE;
-    k->error = ERROR_INVALID_HANDLE;
-    if (pump && in_sta())
-    {
-        SetEvent(k->request);
-        ok = sync_wait(k->done, INFINITE) == WAIT_OBJECT_0;
-    }
-    else if (pump) /* an acquire in the MTA: the keeper cannot end while it works for us */
-        ok = SignalObjectAndWait(k->request, k->done, INFINITE, FALSE) == WAIT_OBJECT_0;
-    else
-    {
-        SetEvent(k->request);
-        ok = WaitForMultipleObjects(2, both, FALSE, INFINITE) == WAIT_OBJECT_0;
-    }
-    if (!ok && GetLastError() == ERROR_SUCCESS) SetLastError(ERROR_INVALID_HANDLE); /* the keeper is gone */
-    InterlockedExchange((LONG *)&k->caller, 0);
-    LeaveCriticalSection(&k->call);
-    return ok;
+    LeaveCriticalSection(&k->queue_lock);
+    if (r->done) CloseHandle(r->done);
 }
 
 DWORD keeper_acquire(struct sr_keeper *k, HANDLE mutex, DWORD timeout, DWORD *error)
 {
-    if (!keeper_call(k, KEEPER_ACQUIRE, mutex, timeout, TRUE))
+    struct keeper_req r;
+    DWORD err;
+
+    r.op = KEEPER_ACQUIRE;
+    r.mutex = mutex;
+    r.deadline = timeout == INFINITE ? KEEPER_FOREVER : GetTickCount64() + timeout;
+    if (!keeper_post(k, &r))
     {
         *error = GetLastError();
         return WAIT_FAILED;
     }
-    *error = k->error;
-    return k->result;
+    if (!keeper_wait(k, &r, TRUE))
+    {
+        /* The wait itself failed (a single-threaded apartment's wait can): take the request back and
+         * wait, without pumping, until the keeper has let go of it. Should the mutex have been taken
+         * first, it goes back at once: no mutex is ever held with nobody to give it back. */
+        err = GetLastError();
+        InterlockedExchange(&r.cancel, 1);
+        SetEvent(k->request);
+        if (keeper_wait(k, &r, FALSE) && (r.result == WAIT_OBJECT_0 || r.result == WAIT_ABANDONED))
+            keeper_release(k, mutex, &r.error);
+        r.result = WAIT_FAILED;
+        r.error = err;
+    }
+    keeper_done(k, &r);
+    *error = r.error;
+    return r.result;
 }
 
 BOOL keeper_release(struct sr_keeper *k, HANDLE mutex, DWORD *error)
 {
-    if (!keeper_call(k, KEEPER_RELEASE, mutex, 0, FALSE))
+    struct keeper_req r;
+
+    r.op = KEEPER_RELEASE;
+    r.mutex = mutex;
+    r.deadline = 0;
+    if (!keeper_post(k, &r))
     {
         *error = GetLastError();
         return FALSE;
     }
-    *error = k->error;
-    return k->result;
+    if (!keeper_wait(k, &r, FALSE)) r.error = GetLastError();
+    keeper_done(k, &r);
+    *error = r.error;
+    return r.result;
+}
+
+/* ---- a lock held by one object (the lock's rules, at the top) ---- */
+
+HRESULT lock_take(const WCHAR *method, struct sr_mapping *map, HANDLE mutex, DWORD timeout, struct sr_lock *held,
+                  DWORD *res)
+{
+    struct sr_keeper *k;
+    DWORD err = 0;
+    HRESULT hr;
+
+    memset(held, 0, sizeof(*held));
+    *res = WAIT_FAILED;
+    if (FAILED(hr = keeper_get(method, &k))) return hr;
+    *res = keeper_acquire(k, mutex, timeout, &err);
+    if (*res == WAIT_OBJECT_0 || *res == WAIT_ABANDONED)
+    {
+        held->keeper = k;
+        held->map = map;
+        held->mutex = mutex;
+        held->owner = GetCurrentThreadId();
+        held->depth = 1;
+        mapping_addref(map);
+        return S_OK;
+    }
+    keeper_put(k);
+    if (*res == WAIT_TIMEOUT) return S_OK;
+    return sr_win32_error(err, &IID_ISharedRegion, L"%ls: waiting for the region's lock mutex failed", method);
+}
+
+HRESULT lock_give_back(const WCHAR *method, struct sr_lock *held)
+{
+    HRESULT hr = S_OK;
+    DWORD err;
+
+    if (!held->depth) return S_OK;
+    if (!keeper_release(held->keeper, held->mutex, &err))
+        hr = sr_win32_error(err, &IID_ISharedRegion, L"%ls: cannot release the region's lock", method);
+    keeper_put(held->keeper);
+    mapping_release(held->map);
+    memset(held, 0, sizeof(*held));
+    return hr;
 }

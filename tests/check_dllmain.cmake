@@ -3,7 +3,8 @@ cmake_minimum_required(VERSION 3.20)
 # DisableThreadLibraryCalls on attach; on detach it returns at once when `reserved` is
 # non-NULL (process exit) and otherwise calls only release_typelib (dispatch.c), which in turn only
 # releases the cached type info and frees the name tables built from it, and format_cache_free, which
-# frees the parsed struct formats. Any other call in those bodies fails this test.
+# frees the parsed struct formats, and keeper_unload, which gives the lock keepers' thread-local slot
+# back. Any other call in those bodies fails this test.
 file(READ ${SOURCE} src)
 get_filename_component(SOURCE_DIR ${SOURCE} DIRECTORY)
 
@@ -30,7 +31,7 @@ function(check_calls name allowed)
     message(STATUS "${name}: calls only ${allowed}")
 endfunction()
 
-check_calls("BOOL WINAPI DllMain" "DllMain;switch;if;DisableThreadLibraryCalls;release_typelib;format_cache_free")
+check_calls("BOOL WINAPI DllMain" "DllMain;switch;if;DisableThreadLibraryCalls;release_typelib;format_cache_free;keeper_unload")
 # The type-info cache lives with the rest of IDispatch (dispatch.c).
 file(READ ${SOURCE_DIR}/dispatch.c src)
 check_calls("void release_typelib" "release_typelib;for;if;ARRAY_SIZE;ITypeInfo_Release;ITypeLib_Release;HeapFree;GetProcessHeap")
@@ -38,6 +39,9 @@ check_calls("void release_typelib" "release_typelib;for;if;ARRAY_SIZE;ITypeInfo_
 file(READ ${SOURCE_DIR}/structfmt.c src)
 check_calls("void format_cache_free" "format_cache_free;for;if;ARRAY_SIZE;InterlockedDecrement;format_free")
 check_calls("static void format_free" "format_free;HeapFree;GetProcessHeap")
+# The lock keepers' thread-local slot (sync.c) goes back with TlsFree and nothing else.
+file(READ ${SOURCE_DIR}/sync.c src)
+check_calls("void keeper_unload" "keeper_unload;if;TlsFree")
 file(READ ${SOURCE} src)
 
 body_of("BOOL WINAPI DllMain" dllmain)

@@ -899,6 +899,223 @@ static void test_sta_waits_keep_messages_flowing(void **state)
     assert_true(sta_messages >= 2);
 }
 
+/* ---- the lock's release path: nothing waits behind an acquire, nothing stays held ---- */
+
+/* Thread A holds r1's lock, then waits in r2.Lock for a lock another thread holds. */
+struct lock_waiter { ISharedRegion *r1, *r2; HANDLE locked; HRESULT hr1, hr2; VARIANT_BOOL got1, got2; };
+
+static DWORD WINAPI lock_waiter_proc(void *arg)
+{
+    struct lock_waiter *w = arg;
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    w->hr1 = ISharedRegion_Lock(w->r1, 5000, &w->got1);
+    SetEvent(w->locked);
+    w->hr2 = ISharedRegion_Lock(w->r2, 8000, &w->got2);
+    if (w->got2) ISharedRegion_Unlock(w->r2);
+    CoUninitialize();
+    return 0;
+}
+
+/* Before, A's keeper was busy with A's acquire, and B's r1.Unlock waited behind it (holding r1's span
+ * lock, so every data call on r1 waited too) until A's Lock ended: a deadlock with Lock(-1) and a
+ * peer that must read r1 before it lets r2 go. Now the keeper serves the release during the wait. */
+static void test_unlock_does_not_wait_for_another_locks_acquire(void **state)
+{
+    const WCHAR *name1 = unique_name(L"relpath1"), *name2 = unique_name(L"relpath2");
+    ISharedRegion *keep1 = create_region(name1, 4096), *keep2 = create_region(name2, 4096);
+    struct holder h = { name2, CreateEventW(NULL, TRUE, FALSE, NULL), CreateEventW(NULL, TRUE, FALSE, NULL) };
+    struct lock_waiter w = { new_region(), new_region(), CreateEventW(NULL, TRUE, FALSE, NULL), E_FAIL, E_FAIL,
+                             VARIANT_FALSE, VARIANT_FALSE };
+    struct other_thread o = { NULL, CALL_UNLOCK, E_FAIL };
+    HANDLE holder, waiter, unlocker;
+    LONG value = -1;
+
+    assert_int_equal(open_region(w.r1, name1, -1), S_OK);
+    assert_int_equal(open_region(w.r2, name2, -1), S_OK);
+    assert_int_equal(ISharedRegion_WriteInt32(keep1, 0, 1234), S_OK);
+    holder = CreateThread(NULL, 0, holder_proc, &h, 0, NULL);
+    assert_int_equal(WaitForSingleObject(h.ready, 10000), WAIT_OBJECT_0);
+    waiter = CreateThread(NULL, 0, lock_waiter_proc, &w, 0, NULL);
+    assert_int_equal(WaitForSingleObject(w.locked, 10000), WAIT_OBJECT_0);
+    assert_int_equal(w.hr1, S_OK);
+    assert_int_equal(w.got1, VARIANT_TRUE);
+    Sleep(300); /* A is in r2.Lock now */
+
+    o.r = w.r1;
+    unlocker = CreateThread(NULL, 0, other_thread_proc, &o, 0, NULL);
+    /* A waits up to 8 s; the Unlock is answered long before. */
+    assert_int_equal(WaitForSingleObject(unlocker, 3000), WAIT_OBJECT_0);
+    CloseHandle(unlocker);
+    assert_int_equal(o.hr, S_OK);
+    assert_int_equal(ISharedRegion_ReadInt32(w.r1, 0, &value), S_OK);
+    assert_int_equal(value, 1234);
+    assert_int_equal(lock_is_free(name1), VARIANT_TRUE);
+    assert_int_equal(WaitForSingleObject(waiter, 0), WAIT_TIMEOUT); /* and A still waits */
+
+    SetEvent(h.stop);
+    assert_int_equal(WaitForSingleObject(waiter, 20000), WAIT_OBJECT_0);
+    assert_int_equal(w.hr2, S_OK);
+    assert_int_equal(w.got2, VARIANT_TRUE);
+    assert_int_equal(WaitForSingleObject(holder, 20000), WAIT_OBJECT_0);
+    CloseHandle(waiter);
+    CloseHandle(holder);
+    CloseHandle(h.ready);
+    CloseHandle(h.stop);
+    CloseHandle(w.locked);
+    ISharedRegion_Release(w.r1);
+    ISharedRegion_Release(w.r2);
+    ISharedRegion_Release(keep1);
+    ISharedRegion_Release(keep2);
+    assert_server_idle();
+}
+
+/* A single-threaded apartment holds r1's lock and waits in r2.Lock; a message handler that runs
+ * during that wait does the final Release of r1. */
+static ISharedRegion *sta_release_target;
+
+static LRESULT CALLBACK sta_release_wndproc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
+{
+    if (msg == WM_USER + 7) /* what sender_proc sends */
+    {
+        ISharedRegion_Release(sta_release_target); /* the last reference: the lock goes back */
+        sta_release_target = NULL;
+        return 7;
+    }
+    return DefWindowProcW(hwnd, msg, wp, lp);
+}
+
+struct sta_release { const WCHAR *name1, *name2; DWORD fails; double wait_ms; };
+
+static DWORD WINAPI sta_release_proc(void *arg)
+{
+    struct sta_release *sr = arg;
+    WNDCLASSW wc = { 0 };
+    struct sender s = { 0 };
+    ISharedRegion *r2;
+    VARIANT_BOOL got = VARIANT_FALSE;
+    HANDLE t;
+    double start;
+
+    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    wc.lpfnWndProc = sta_release_wndproc;
+    wc.lpszClassName = L"sr-test-sta-release";
+    RegisterClassW(&wc);
+    s.hwnd = CreateWindowW(L"sr-test-sta-release", L"", 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, NULL, NULL);
+    sta_release_target = new_region();
+    r2 = new_region();
+    if (open_region(sta_release_target, sr->name1, -1) != S_OK || open_region(r2, sr->name2, -1) != S_OK) sr->fails |= 1;
+    if (ISharedRegion_Lock(sta_release_target, 5000, &got) != S_OK || !got) sr->fails |= 2;
+    t = CreateThread(NULL, 0, sender_proc, &s, 0, NULL);
+    start = now_ms();
+    got = VARIANT_TRUE;
+    /* Another thread holds r2's lock for the whole wait: Lock times out after 2 s. */
+    if (ISharedRegion_Lock(r2, 2000, &got) != S_OK || got) sr->fails |= 4;
+    sr->wait_ms = now_ms() - start;
+    WaitForSingleObject(t, 10000);
+    CloseHandle(t);
+    if (!s.ok || s.answer != 7) sr->fails |= 8;
+    if (sta_release_target) sr->fails |= 16; /* the handler did not run */
+    ISharedRegion_Release(r2);
+    DestroyWindow(s.hwnd);
+    CoUninitialize();
+    return 0;
+}
+
+/* Before, the handler's release asked the keeper that was busy with this thread's own acquire: it
+ * failed with ERROR_POSSIBLE_DEADLOCK, the failure was only traced, and r1's mutex stayed held until
+ * the thread ended (for a VBA or HTA host, the life of the process). */
+static void test_final_release_in_an_sta_handler_during_lock_gives_the_lock_back(void **state)
+{
+    struct sta_release sr = { unique_name(L"stafree1"), unique_name(L"stafree2"), 0, 0 };
+    ISharedRegion *keep1 = create_region(sr.name1, 4096), *keep2 = create_region(sr.name2, 4096);
+    struct holder h = { sr.name2, CreateEventW(NULL, TRUE, FALSE, NULL), CreateEventW(NULL, TRUE, FALSE, NULL) };
+    HANDLE holder = CreateThread(NULL, 0, holder_proc, &h, 0, NULL), sta;
+
+    assert_int_equal(WaitForSingleObject(h.ready, 10000), WAIT_OBJECT_0);
+    sta = CreateThread(NULL, 0, sta_release_proc, &sr, 0, NULL);
+    assert_int_equal(WaitForSingleObject(sta, 60000), WAIT_OBJECT_0);
+    CloseHandle(sta);
+    if (sr.fails) fail_msg("STA release: failures %#lx (1: open, 2: first Lock, 4: second Lock did not time out, "
+                           "8: message not answered, 16: handler did not run)", sr.fails);
+    print_message("[ FIGURES  ] the STA's Lock returned after %.0f ms\n", sr.wait_ms);
+    /* The thread that held r1's lock has ended, but nothing of that lock is left. */
+    assert_int_equal(lock_is_free(sr.name1), VARIANT_TRUE);
+    SetEvent(h.stop);
+    assert_int_equal(WaitForSingleObject(holder, 20000), WAIT_OBJECT_0);
+    CloseHandle(holder);
+    CloseHandle(h.ready);
+    CloseHandle(h.stop);
+    ISharedRegion_Release(keep1);
+    ISharedRegion_Release(keep2);
+    assert_server_idle();
+}
+
+/* Before, the first Lock marked the lock object as used before it opened, so a Lock refused for a
+ * name that belongs to an event froze LockName: the corrected name was refused with ERROR_BUSY. */
+static void test_a_failed_first_lock_leaves_lockname_settable(void **state)
+{
+    const WCHAR *name = unique_name(L"lockname"), *event_name = unique_name(L"notamutex"),
+                *good = unique_name(L"goodmutex");
+    ISharedRegion *r = create_region(name, 4096);
+    WCHAR kernel[MAX_PATH];
+    VARIANT_BOOL got = VARIANT_TRUE;
+    HANDLE ev;
+    BSTR b;
+
+    swprintf(kernel, ARRAY_SIZE(kernel), L"Local\\%ls", event_name);
+    ev = CreateEventW(NULL, FALSE, FALSE, kernel);
+    assert_non_null(ev);
+    b = SysAllocString(event_name);
+    assert_int_equal(ISharedRegion_put_LockName(r, b), S_OK);
+    SysFreeString(b);
+    assert_int_equal(ISharedRegion_Lock(r, 0, &got), HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE));
+    assert_int_equal(got, VARIANT_FALSE);
+    b = SysAllocString(good);
+    assert_int_equal(ISharedRegion_put_LockName(r, b), S_OK);
+    SysFreeString(b);
+    assert_int_equal(ISharedRegion_Lock(r, 1000, &got), S_OK);
+    assert_int_equal(got, VARIANT_TRUE);
+    assert_int_equal(ISharedRegion_get_LockName(r, &b), S_OK);
+    swprintf(kernel, ARRAY_SIZE(kernel), L"Local\\%ls", good);
+    assert_wstr_equal(b, kernel);
+    SysFreeString(b);
+    assert_int_equal(ISharedRegion_Unlock(r), S_OK);
+    CloseHandle(ev);
+    ISharedRegion_Release(r);
+    assert_server_idle();
+}
+
+/* How many thread-local slots this process can still allocate (all are given back). */
+static UINT free_tls_slots(void)
+{
+    static DWORD slot[2048];
+    UINT n = 0, i;
+    while (n < ARRAY_SIZE(slot) && (slot[n] = TlsAlloc()) != TLS_OUT_OF_INDEXES) n++;
+    for (i = 0; i < n; i++) TlsFree(slot[i]);
+    return n;
+}
+
+/* Before, DllCanUnloadNow gave the keepers' thread-local slot back, while a Lock racing with it could
+ * still write to that slot (TlsSetValue on a slot that another component may own by then). The slot
+ * now stays until the DLL really unloads. */
+static void test_dllcanunloadnow_keeps_the_keepers_slot(void **state)
+{
+    const WCHAR *name = unique_name(L"tlsslot");
+    ISharedRegion *r = create_region(name, 4096);
+    VARIANT_BOOL got = VARIANT_FALSE;
+    UINT held, after;
+
+    assert_int_equal(ISharedRegion_Lock(r, 1000, &got), S_OK);
+    assert_int_equal(got, VARIANT_TRUE);
+    assert_int_equal(ISharedRegion_Unlock(r), S_OK);
+    held = free_tls_slots(); /* the server's slot is allocated now */
+    ISharedRegion_Release(r);
+    assert_int_equal(server_can_unload_now(), S_OK);
+    after = free_tls_slots();
+    assert_int_equal(after, held);
+    assert_server_idle();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -911,6 +1128,10 @@ int main(void)
         cmocka_unit_test(test_keepers_end_with_their_threads),
         cmocka_unit_test(test_lock_nests_per_thread_and_excludes_other_threads),
         cmocka_unit_test(test_sta_waits_keep_messages_flowing),
+        cmocka_unit_test(test_unlock_does_not_wait_for_another_locks_acquire),
+        cmocka_unit_test(test_final_release_in_an_sta_handler_during_lock_gives_the_lock_back),
+        cmocka_unit_test(test_a_failed_first_lock_leaves_lockname_settable),
+        cmocka_unit_test(test_dllcanunloadnow_keeps_the_keepers_slot),
     };
     return cmocka_run_group_tests_name("concurrency", tests, com_setup, com_teardown);
 }
