@@ -9,7 +9,9 @@
  *     and unlocks.
  *
  *   srclient unlock NAME
- *     Calls Unlock from a new process, where it fails as it must, and says how a lock is released.
+ *     Calls Unlock from a new process, where it fails as it must: a lock belongs to the region
+ *     object that took it (a lock keeper thread holds the mutex for it), not to a thread, and
+ *     only that object's Unlock, Close or final Release gives it back. It says how to release it.
  *
  *   srclient signal NAME
  *   srclient wait NAME [--timeout DUR]
@@ -172,8 +174,9 @@ int cmd_unlock(struct args *a)
     {
         rc = REGION_FAIL(a, hr, r, L"Unlock");
         if (hr == HRESULT_FROM_WIN32(ERROR_NOT_OWNER))
-            err(L"srclient unlock: a lock belongs to the thread that took it; end the process that holds it "
-                L"(its 'srclient lock' command) to release it\n");
+            err(L"srclient unlock: a lock belongs to the region object that took it, and only Unlock, Close or "
+                L"the final Release of that object, in its own process, gives it back; end the process that "
+                L"holds it (its 'srclient lock' command) to release it\n");
     }
     else
         out(L"unlocked\n");

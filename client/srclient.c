@@ -165,17 +165,21 @@ static const struct command commands[] =
       L"  -- COMMAND ...   while COMMAND runs (srclient then exits with COMMAND's exit code), or\n"
       L"  --stdin          until a key is pressed or stdin ends (the default).\n"
       L"and then unlocks.\n\n"
-      L"A lock belongs to the thread that took it, inside the process that took it. No other process\n"
-      L"can release it: it is released when this command unlocks, or when this process ends. If the\n"
-      L"process ends without unlocking (killed, crashed), the next Lock succeeds and reports it as\n"
-      L"abandoned (LockAbandoned), and this command prints a note saying so.\n",
+      L"A lock belongs to the region object that took it, inside the process that took it, not to a\n"
+      L"thread: a lock keeper thread holds the mutex for the object, so Unlock, Close or the object's\n"
+      L"final Release on any thread of that process gives it back, and Locks by the same thread nest.\n"
+      L"No other process can release it: it is released when this command unlocks, or when this\n"
+      L"process ends. If the process ends without unlocking (killed, crashed), the next Lock succeeds\n"
+      L"and reports it as abandoned (LockAbandoned), and this command prints a note saying so.\n",
       cmd_lock },
     { L"unlock", NULL, 1, 1, FALSE, none_opts,
       L"unlock NAME",
       L"release the lock (only the holder can: shows the ownership rule)",
-      L"Calls Unlock. A lock belongs to the thread that took it, so from a new process this always fails\n"
-      L"with the server's 'does not hold the region's lock' error (exit 1). To release a lock, end the\n"
-      L"'srclient lock' that holds it (its --for time, its command, a key, or stdin closing).\n",
+      L"Calls Unlock through a new region object. A lock belongs to the region object that took it (in\n"
+      L"its own process, Unlock, Close or the final Release on any thread gives it back), so from a new\n"
+      L"process this always fails with the server's 'does not hold the region's lock' error (exit 1).\n"
+      L"To release a lock, end the 'srclient lock' that holds it (its --for time, its command, a key,\n"
+      L"or stdin closing).\n",
       cmd_unlock },
     { L"signal", NULL, 1, 1, FALSE, none_opts,
       L"signal NAME",
