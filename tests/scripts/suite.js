@@ -359,7 +359,7 @@ check(r.Lock(0) === true, "Lock(0) again on the same thread (the lock is recursi
 r.Unlock();
 r.Unlock();
 expectError(function () { r.Unlock(); }, ERR_NOT_OWNER,
-            "Unlock: this object does not hold the region's lock (Lock was not called on it, or every Lock was already matched by Unlock)",
+            "Unlock: this object does not hold the region's lock (Lock was not called on it, Lock timed out and returned False, or every Lock was already matched by Unlock)",
             "Unlock of a lock not held");
 expectError(function () { r.Lock(-2); }, E_INVALIDARG, "Lock: timeoutMs -2 is negative (use -1 to wait forever)", "Lock(-2)");
 check(r.WaitSignal(100) === false, "WaitSignal(100) without Signal times out (false)");

@@ -473,7 +473,7 @@ r.Unlock
 On Error Resume Next
 r.Unlock : Catch
 On Error GoTo 0
-CheckErr ERR_NOT_OWNER, "Unlock: this object does not hold the region's lock (Lock was not called on it, or every Lock was already matched by Unlock)", _
+CheckErr ERR_NOT_OWNER, "Unlock: this object does not hold the region's lock (Lock was not called on it, Lock timed out and returned False, or every Lock was already matched by Unlock)", _
          "Unlock of a lock not held"
 On Error Resume Next
 x = r.Lock(-2) : Catch
