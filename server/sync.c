@@ -16,6 +16,11 @@
  *  - The process ending with the lock held abandons the mutex: the next owner sees LockAbandoned.
  *  - Lock and WaitSignal wait with sync_wait: in a single-threaded apartment messages flow.
  *
+ * This file is longer than the others (about a thousand lines) because it is one concern from end to
+ * end: a lock or signal object's security, its opening, the waits on it and the keeper threads that
+ * take and give back the lock. Split, "who releases this lock" would again be answered in several
+ * files, which is how the release path's defects came about.
+ *
  * Who owns what here:
  *   - struct sr_mapping (private.h) holds the mutex handle and the event's two handles; they are
  *     opened or created here on first use (or claimed by Create) and closed with the mapping
