@@ -183,8 +183,27 @@ HRESULT arg_opt_access(const WCHAR *method, const VARIANT *v, DWORD def, REFIID 
     VARIANT num;
     HRESULT hr;
 
+    const VARIANT *d;
+    DWORD i;
+
     *out = def;
     if (arg_missing(v)) return S_OK;
+    /* The RegionAccess names, any case, as well as the numbers. */
+    if ((d = arg_deref(v)) && (V_VT(d) & ~VT_BYREF) == VT_BSTR)
+    {
+        const WCHAR *s = (V_VT(d) & VT_BYREF) ? *V_BSTRREF(d) : V_BSTR(d);
+        VARIANT probe;
+        for (i = 0; i <= 2; i++)
+            if (s && !_wcsicmp(s, access_name(i)))
+            {
+                *out = i;
+                return S_OK;
+            }
+        VariantInit(&probe);
+        if (FAILED(VariantChangeType(&probe, (VARIANT *)d, 0, VT_R8)))
+            return sr_error(E_INVALIDARG, iid, L"%ls: access \"%.40ls\" is not ReadWrite, ReadOnly or CopyOnWrite "
+                            L"(or 0, 1, 2)", method, s ? s : L"");
+    }
     if (FAILED(hr = arg_convert(method, L"access", v, VT_R8, L"0 (ReadWrite), 1 (ReadOnly) or 2 (CopyOnWrite)",
                                 iid, &num)))
         return hr;

@@ -25,19 +25,20 @@ static const struct
     ULONGLONG max;
     const WCHAR *range;      /* for messages */
     char code;               /* the struct code that means the same */
+    VARTYPE vt;              /* the element's VARTYPE: its DataType number */
 } types[SR_TYPE_COUNT] =
 {
-    [SR_INT8]   = { L"Int8",   1, TRUE,  -128, 127, L"-128 to 127", 'b' },
-    [SR_UINT8]  = { L"UInt8",  1, FALSE, 0, 255, L"0 to 255", 'B' },
-    [SR_INT16]  = { L"Int16",  2, TRUE,  -32768, 32767, L"-32768 to 32767", 'h' },
-    [SR_UINT16] = { L"UInt16", 2, FALSE, 0, 65535, L"0 to 65535", 'H' },
-    [SR_INT32]  = { L"Int32",  4, TRUE,  -2147483647LL - 1, 2147483647, L"-2147483648 to 2147483647", 'i' },
-    [SR_UINT32] = { L"UInt32", 4, FALSE, 0, 4294967295ULL, L"0 to 4294967295", 'I' },
+    [SR_INT8]   = { L"Int8",   1, TRUE,  -128, 127, L"-128 to 127", 'b', VT_I1 },
+    [SR_UINT8]  = { L"UInt8",  1, FALSE, 0, 255, L"0 to 255", 'B', VT_UI1 },
+    [SR_INT16]  = { L"Int16",  2, TRUE,  -32768, 32767, L"-32768 to 32767", 'h', VT_I2 },
+    [SR_UINT16] = { L"UInt16", 2, FALSE, 0, 65535, L"0 to 65535", 'H', VT_UI2 },
+    [SR_INT32]  = { L"Int32",  4, TRUE,  -2147483647LL - 1, 2147483647, L"-2147483648 to 2147483647", 'i', VT_I4 },
+    [SR_UINT32] = { L"UInt32", 4, FALSE, 0, 4294967295ULL, L"0 to 4294967295", 'I', VT_UI4 },
     [SR_INT64]  = { L"Int64",  8, TRUE,  -9223372036854775807LL - 1, 9223372036854775807ULL,
-                    L"-9223372036854775808 to 9223372036854775807", 'q' },
-    [SR_UINT64] = { L"UInt64", 8, FALSE, 0, 18446744073709551615ULL, L"0 to 18446744073709551615", 'Q' },
-    [SR_SINGLE] = { L"Single", 4, TRUE,  0, 0, L"-3.4028234663852886e+38 to 3.4028234663852886e+38", 'f' },
-    [SR_DOUBLE] = { L"Double", 8, TRUE,  0, 0, L"any number", 'd' },
+                    L"-9223372036854775808 to 9223372036854775807", 'q', VT_I8 },
+    [SR_UINT64] = { L"UInt64", 8, FALSE, 0, 18446744073709551615ULL, L"0 to 18446744073709551615", 'Q', VT_UI8 },
+    [SR_SINGLE] = { L"Single", 4, TRUE,  0, 0, L"-3.4028234663852886e+38 to 3.4028234663852886e+38", 'f', VT_R4 },
+    [SR_DOUBLE] = { L"Double", 8, TRUE,  0, 0, L"any number", 'd', VT_R8 },
 };
 
 SIZE_T value_type_size(enum sr_type type)
@@ -50,12 +51,20 @@ const WCHAR *value_type_name(enum sr_type type)
     return type < SR_TYPE_COUNT ? types[type].name : L"?";
 }
 
-/* The DataType numbers of the IDL are the enum's values, in the same order. */
+/* What ReadArray and WriteArray take as a type, in every message that refuses one. */
+#define TYPE_SPELLINGS L"Int8, UInt8 (Byte), Int16 (Integer), UInt16, Int32 (Long), UInt32, Int64, UInt64, Single " \
+    L"(Float), Double; int8 ... uint64, float32, float64 (any case); the struct codes b B h H i I q Q f d; or a " \
+    L"DataType number, the element's VARTYPE: 16 Int8, 17 UInt8, 2 Int16, 18 UInt16, 3 Int32, 19 UInt32, 20 Int64, " \
+    L"21 UInt64, 4 Single, 5 Double"
+
+/* A DataType number is the element's VARTYPE, so VB's vbByte (17), vbInteger (2), vbLong (3),
+ * vbSingle (4), vbDouble (5) and vbLongLong (20) mean what they say. */
 HRESULT value_parse_type(const WCHAR *method, REFIID iid, const VARIANT *arg, enum sr_type *type)
 {
     static const struct { const WCHAR *name; enum sr_type type; } aliases[] =
     {
         { L"Byte", SR_UINT8 }, { L"Long", SR_INT32 }, { L"Integer", SR_INT16 }, { L"Float", SR_SINGLE },
+        { L"float32", SR_SINGLE }, { L"float64", SR_DOUBLE },
     };
     const VARIANT *v = arg;
     VARIANT num;
@@ -64,8 +73,7 @@ HRESULT value_parse_type(const WCHAR *method, REFIID iid, const VARIANT *arg, en
     *type = SR_UINT8;
     v = arg_deref(v); /* one level, NULL-checked: a reference to a reference is refused, never followed */
     if (!v || arg_missing(v))
-        return sr_error(E_INVALIDARG, iid, L"%ls: type is missing; it is a name such as \"Int16\" or \"Single\", "
-                        L"a struct code such as \"h\" or \"f\", or a DataType number", method);
+        return sr_error(E_INVALIDARG, iid, L"%ls: type is missing; it is one of " TYPE_SPELLINGS, method);
     if ((V_VT(v) & ~VT_BYREF) == VT_BSTR)
     {
         const WCHAR *s = (V_VT(v) & VT_BYREF) ? *V_BSTRREF(v) : V_BSTR(v);
@@ -81,19 +89,16 @@ HRESULT value_parse_type(const WCHAR *method, REFIID iid, const VARIANT *arg, en
             for (i = 0; i < ARRAY_SIZE(aliases); i++)
                 if (!_wcsicmp(s, aliases[i].name)) { *type = aliases[i].type; return S_OK; }
         }
-        return sr_error(E_INVALIDARG, iid, L"%ls: type \"%.40ls\" is not one of Int8, UInt8 (Byte), Int16, UInt16, "
-                        L"Int32, UInt32, Int64, UInt64, Single, Double or the struct codes b B h H i I q Q f d",
-                        method, s ? s : L"");
+        return sr_error(E_INVALIDARG, iid, L"%ls: type \"%.40ls\" is not one of " TYPE_SPELLINGS, method, s ? s : L"");
     }
     VariantInit(&num);
     if (FAILED(VariantChangeType(&num, (VARIANT *)v, 0, VT_R8)))
         return sr_error(DISP_E_TYPEMISMATCH, iid, L"%ls: type must be a name, a struct code or a DataType number, "
                         L"not %ls", method, vt_name(V_VT(v) & ~VT_BYREF));
-    if (!(V_R8(&num) >= 0 && V_R8(&num) < SR_TYPE_COUNT && V_R8(&num) == floor(V_R8(&num))))
-        return sr_error(E_INVALIDARG, iid, L"%ls: type %.17g is not a DataType number (0 to %d)", method,
-                        V_R8(&num), SR_TYPE_COUNT - 1);
-    *type = (enum sr_type)(int)V_R8(&num);
-    return S_OK;
+    for (i = 0; i < SR_TYPE_COUNT; i++)
+        if (V_R8(&num) == types[i].vt) { *type = i; return S_OK; }
+    return sr_error(E_INVALIDARG, iid, L"%ls: type %.17g is not a DataType number; the type is one of " TYPE_SPELLINGS,
+                    method, V_R8(&num));
 }
 
 /* ---- reads ---- */

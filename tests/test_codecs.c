@@ -382,12 +382,19 @@ static void test_parse_type_names_codes_and_numbers(void **state)
         assert_int_equal(t, names[i].type);
         VariantClear(&v);
     }
-    v = i4(SR_SINGLE);
+    /* A DataType number is the element's VARTYPE: VB's vbSingle (4) is Single, vbDouble (5) Double. */
+    v = i4(VT_R4);
     assert_int_equal(value_parse_type(L"ReadArray", iid, &v, &t), S_OK);
     assert_int_equal(t, SR_SINGLE);
-    v = i4(SR_TYPE_COUNT);
+    v = i4(VT_R8);
+    assert_int_equal(value_parse_type(L"ReadArray", iid, &v, &t), S_OK);
+    assert_int_equal(t, SR_DOUBLE);
+    v = i4(10);
     assert_error(value_parse_type(L"ReadArray", iid, &v, &t), E_INVALIDARG,
-                 L"ReadArray: type 10 is not a DataType number (0 to 9)");
+                 L"ReadArray: type 10 is not a DataType number; the type is one of Int8, UInt8 (Byte), Int16 (Integer), "
+                 L"UInt16, Int32 (Long), UInt32, Int64, UInt64, Single (Float), Double; int8 ... uint64, float32, float64 "
+                 L"(any case); the struct codes b B h H i I q Q f d; or a DataType number, the element's VARTYPE: 16 "
+                 L"Int8, 17 UInt8, 2 Int16, 18 UInt16, 3 Int32, 19 UInt32, 20 Int64, 21 UInt64, 4 Single, 5 Double");
     v = bstr(L"x");
     assert_int_equal(value_parse_type(L"ReadArray", iid, &v, &t), E_INVALIDARG);
     VariantClear(&v);

@@ -393,6 +393,81 @@ static VARIANT variant_array(int n, const VARIANT *values)
     return v;
 }
 
+/* A DataType number is the element's VARTYPE, so VB's own constants mean what they say; the common
+ * spellings work in any case; access takes the RegionAccess names. Before, 4 (vbSingle) read Int32
+ * and 5 (vbDouble) UInt32. */
+static void test_datatype_numbers_are_vartypes_and_names_are_accepted(void **state)
+{
+    static const struct { int number; const WCHAR *name; ULONG size; } kinds[] =
+    {
+        { VT_I1, L"int8", 1 }, { VT_UI1, L"UINT8", 1 }, { VT_I2, L"Int16", 2 }, { VT_UI2, L"uint16", 2 },
+        { VT_I4, L"INT32", 4 }, { VT_UI4, L"uint32", 4 }, { VT_I8, L"int64", 8 }, { VT_UI8, L"UInt64", 8 },
+        { VT_R4, L"float32", 4 }, { VT_R8, L"Float64", 8 },
+    };
+    /* 1.5f at 0, the double 1.5 at 8 */
+    static const BYTE le[16] = { 0x00, 0x00, 0xc0, 0x3f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f };
+    ISharedRegion *r = create_region(L"", SMALL), *o;
+    const WCHAR *name = unique_name(L"accessnames");
+    ISharedView *view;
+    VARIANT by_number, by_name, *a, *b, acc;
+    DWORD access;
+    BSTR bname;
+    unsigned int i;
+    LONG n;
+
+    (void)state;
+    write_bytes(r, 0, le, sizeof(le));
+    for (i = 0; i < ARRAY_SIZE(kinds); i++)
+    {
+        assert_int_equal(ISharedRegion_ReadArray(r, 0, 8 / kinds[i].size, vi4(kinds[i].number), &by_number), S_OK);
+        assert_int_equal(disp_call(r, L"ReadArray", DISPATCH_METHOD, &by_name, 3, vnum(0), vnum(8 / kinds[i].size),
+                                   vstr(kinds[i].name)), S_OK);
+        SafeArrayAccessData(V_ARRAY(&by_number), (void **)&a);
+        SafeArrayAccessData(V_ARRAY(&by_name), (void **)&b);
+        assert_int_equal(V_VT(&a[0]), V_VT(&b[0]));
+        assert_int_equal(VarCmp(&a[0], &b[0], LOCALE_USER_DEFAULT, 0), VARCMP_EQ);
+        SafeArrayUnaccessData(V_ARRAY(&by_number));
+        SafeArrayUnaccessData(V_ARRAY(&by_name));
+        VariantClear(&by_number);
+        VariantClear(&by_name);
+    }
+    /* vbSingle and vbDouble, numbers a script passes without a second thought. */
+    assert_int_equal(ISharedRegion_ReadArray(r, 0, 1, vi4(4), &by_number), S_OK);
+    SafeArrayAccessData(V_ARRAY(&by_number), (void **)&a);
+    ASSERT_NUMBER(&a[0], VT_R8, L"1.5");
+    SafeArrayUnaccessData(V_ARRAY(&by_number));
+    VariantClear(&by_number);
+    assert_int_equal(ISharedRegion_ReadArray(r, 8, 1, vi4(5), &by_number), S_OK);
+    SafeArrayAccessData(V_ARRAY(&by_number), (void **)&a);
+    ASSERT_NUMBER(&a[0], VT_R8, L"1.5");
+    SafeArrayUnaccessData(V_ARRAY(&by_number));
+    VariantClear(&by_number);
+    assert_int_equal(ISharedRegion_WriteArray(r, 16, vnum(1.5), vi4(VT_R8), &n), DISP_E_TYPEMISMATCH);
+    /* The old numbers that are no VARTYPE of an element type are refused, naming every spelling. */
+    assert_error(ISharedRegion_ReadArray(r, 0, 1, vi4(8), &by_number), E_INVALIDARG, L"ReadArray");
+    assert_true(wcsstr(last_description, L"type 8 is not a DataType number; the type is one of Int8") != NULL);
+    assert_true(wcsstr(last_description, L"float32, float64 (any case)") != NULL);
+
+    /* Access by name, any case, in Open and MapView. */
+    ISharedRegion_Release(r);
+    r = create_region(name, SMALL);
+    o = new_region();
+    bname = SysAllocString(name);
+    assert_int_equal(ISharedRegion_Open(o, bname, vstr(L"readonly")), S_OK);
+    SysFreeString(bname);
+    assert_int_equal(ISharedRegion_get_Access(o, (RegionAccess *)&access), S_OK);
+    assert_int_equal(access, RegionReadOnly);
+    assert_int_equal(ISharedRegion_MapView(r, 0, 16, vstr(L"CopyOnWrite"), &view), S_OK);
+    assert_int_equal(ISharedView_get_Access(view, (RegionAccess *)&access), S_OK);
+    assert_int_equal(access, RegionCopyOnWrite);
+    ISharedView_Release(view);
+    acc = vstr(L"Write");
+    assert_error(ISharedRegion_MapView(r, 0, 16, acc, &view), E_INVALIDARG, L"MapView");
+    assert_wstr_equal(last_description, L"MapView: access \"Write\" is not ReadWrite, ReadOnly or CopyOnWrite (or 0, 1, 2)");
+    ISharedRegion_Release(o);
+    ISharedRegion_Release(r);
+}
+
 static void test_write_array_from_variant_and_typed_arrays_writes_all_or_nothing(void **state)
 {
     ISharedRegion *r = create_region(L"", SMALL);
@@ -1031,6 +1106,7 @@ int main(void)
         cmocka_unit_test(test_int64_decimal_in_and_out),
         cmocka_unit_test(test_single_rounds_to_even_and_keeps_nan_and_infinity),
         cmocka_unit_test(test_read_array_returns_a_zero_based_variant_array),
+        cmocka_unit_test(test_datatype_numbers_are_vartypes_and_names_are_accepted),
         cmocka_unit_test(test_write_array_from_variant_and_typed_arrays_writes_all_or_nothing),
         cmocka_unit_test(test_read_into_fills_the_callers_array_in_place),
         cmocka_unit_test(test_pack_unpack_and_calcsize),

@@ -521,8 +521,10 @@ try {
         a = new VBArray(dr.ReadArray(100, 4, "h")).toArray();
         check(a.length === 4 && a[0] === -1 && a[2] === 300 && a[3] === -32768, "ReadArray through VBArray: " + a.join(","));
         n = dv.WriteArray(100, [1.5, -2.25], "f");
-        a = new VBArray(dv.ReadArray(100, 2, 8)).toArray();
-        check(a[0] === 1.5 && a[1] === -2.25, "a Single array through a view, with a DataType number");
+        a = new VBArray(dv.ReadArray(100, 2, 4)).toArray();
+        check(a[0] === 1.5 && a[1] === -2.25, "a Single array through a view, with a DataType number (VT_R4, 4)");
+        a = new VBArray(dv.ReadArray(100, 2, "FLOAT32")).toArray();
+        check(a[0] === 1.5 && a[1] === -2.25, "a Single array read as \"FLOAT32\"");
         expectError(function () { dr.WriteArray(100, [1, "x", 3], "b"); }, DISP_E_TYPEMISMATCH, "WriteArray: element 1: value \"x\"",
                     "WriteArray with a bad element", true);
         a = new VBArray(dr.ReadArray(100, 1, "h")).toArray();

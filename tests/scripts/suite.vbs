@@ -133,8 +133,8 @@ r2.Close
 Check Not r2.IsOpen, "Close, twice, leaves the object closed"
 
 ' Open ReadOnly: writes are refused, nothing is written.
-r2.Open "Local\" & name, 1
-Check r2.Access = 1, "Open(name, 1) gives Access 1 (ReadOnly)"
+r2.Open "Local\" & name, "ReadOnly"
+Check r2.Access = 1, "Open(name, ""ReadOnly"") gives Access 1 (ReadOnly)"
 On Error Resume Next
 r2.WriteByte 0, 9 : Catch
 On Error GoTo 0
@@ -698,10 +698,22 @@ Sub DataChecks()
     a = dr.ReadArray(100, 4, "h")
     Check UBound(a) = 3 And LBound(a) = 0, "ReadArray gives a 0-based array of 4, UBound " & UBound(a)
     Check a(0) = -1 And a(1) = 2 And a(2) = 300 And a(3) = -32768, "ReadArray's elements"
-    n = dv.WriteArray(100, Array(1.5, -2.25), 8)
+    n = dv.WriteArray(100, Array(1.5, -2.25), vbSingle)
     Check n = 2, "WriteArray returns the count, got " & n
     a = dv.ReadArray(100, 2, "Single")
-    Check a(0) = 1.5 And a(1) = -2.25, "Single array round trip through a view"
+    Check a(0) = 1.5 And a(1) = -2.25, "Single array round trip through a view (written as vbSingle)"
+    dr.WriteArray 200, Array(0.1, -1E+300), vbDouble
+    a = dr.ReadArray(200, 2, "float64")
+    Check a(0) = 0.1 And a(1) = -1E+300, "vbDouble and ""float64"" are Double"
+    dr.WriteArray 200, Array(-5, 70000), vbLong
+    a = dr.ReadArray(200, 2, "i")
+    Check a(0) = -5 And a(1) = 70000, "vbLong is Int32"
+    dr.WriteArray 200, Array(-5, 300), vbInteger
+    a = dr.ReadArray(200, 2, "int16")
+    Check a(0) = -5 And a(1) = 300, "vbInteger is Int16"
+    dr.WriteArray 200, Array(250, 7), vbByte
+    a = dr.ReadArray(200, 2, "UINT8")
+    Check a(0) = 250 And a(1) = 7, "vbByte is UInt8"
     On Error Resume Next
     n = dr.WriteArray(100, Array(1, 2, 128), "Int8") : Catch
     On Error GoTo 0
