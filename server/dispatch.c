@@ -25,7 +25,7 @@
 static ITypeLib *typelib;
 static ITypeInfo *typeinfos[LAST_tid];
 
-static REFIID tid_ids[] = { &IID_ISharedRegion, &IID_ISharedView };
+static REFIID tid_ids[] = { &IID_ISharedRegion, &IID_ISharedView, &IID_ISharedRecord };
 
 HRESULT module_path(WCHAR **out)
 {

@@ -55,7 +55,7 @@ void module_release(void);
 /* ---- IDispatch for every object (dispatch.c): the type-info cache, names, Invoke ---- */
 /* The DLL's own path, however long (GetModuleFileNameW until it fits); free with HeapFree. */
 HRESULT module_path(WCHAR **path);
-typedef enum { ISharedRegion_tid, ISharedView_tid, LAST_tid } sr_tid_t;
+typedef enum { ISharedRegion_tid, ISharedView_tid, ISharedRecord_tid, LAST_tid } sr_tid_t;
 HRESULT get_typeinfo(sr_tid_t tid, ITypeInfo **typeinfo);
 /* A real unload (DllMain): the type library, its type infos and the name tables go. */
 void release_typelib(void);
@@ -268,6 +268,8 @@ SR_DATA_MEMBERS(SR_DATA_DECLARE)
 
 /* ---- objects ---- */
 HRESULT region_create(REFIID riid, void **out);
+/* A record owns names and values (HeapAlloc'd arrays of count each) from this call on, even when it fails. */
+HRESULT record_create(ULONG count, BSTR *names, VARIANT *values, ISharedRecord **out);
 HRESULT view_create(ISharedRegion *region, struct sr_mapping *map, ULONGLONG offset, ULONGLONG size,
                     DWORD access, ISharedView **out);
 
