@@ -81,6 +81,26 @@ HRESULT text_decode(const WCHAR *method, REFIID iid, const struct sr_encoding *e
 HRESULT text_encode(const WCHAR *method, REFIID iid, const struct sr_encoding *enc, const WCHAR *text, UINT chars,
                     SIZE_T extra, BYTE **out, SIZE_T *n);
 
+/* ---- fieldnames.c: named fields (name:code) over the struct language ---- */
+struct sr_field
+{
+    WCHAR *name;
+    ULONGLONG first;         /* its first value's place among Unpack's values */
+    ULONGLONG values;        /* how many of Unpack's values it takes */
+    BOOL array;              /* a count of numbers ("4f"): one field holding an array */
+};
+struct sr_fieldnames
+{
+    WCHAR *plain;            /* the format without its names, for the struct parser */
+    BOOL named;              /* at least one field has a name */
+    ULONG count;             /* named fields */
+    struct sr_field field[1];
+};
+/* need_names (ReadRecord): every field but x padding must have a name. */
+HRESULT fieldnames_parse(const WCHAR *method, REFIID iid, const WCHAR *format, BOOL need_names,
+                         struct sr_fieldnames **out);
+void fieldnames_free(struct sr_fieldnames *names);
+
 /* ---- structfmt.c ---- */
 struct sr_format;            /* a parsed format; immutable, shared from the cache */
 /* Parse (or find in the cache) a format; the result is valid until format_release. */

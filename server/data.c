@@ -713,6 +713,210 @@ done:
     return hr;
 }
 
+/* ---- records: a struct's fields by name (fieldnames.c, record.c) ---- */
+
+/* A record of Unpack's values (flat, format order), grouped by the named fields. */
+static HRESULT make_record(const WCHAR *method, REFIID iid, const struct sr_fieldnames *names, VARIANT *flat,
+                           ISharedRecord **out)
+{
+    BSTR *field_names = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, names->count * sizeof(BSTR) + 1);
+    VARIANT *values = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, names->count * sizeof(VARIANT) + 1);
+    VARIANT *items = NULL;
+    HRESULT hr = S_OK;
+    ULONG i, k;
+
+    *out = NULL;
+    if (!field_names || !values || FAILED(SafeArrayAccessData(V_ARRAY(flat), (void **)&items)))
+    {
+        hr = E_OUTOFMEMORY;
+        goto done;
+    }
+    for (i = 0; i < names->count && SUCCEEDED(hr); i++)
+    {
+        const struct sr_field *fld = &names->field[i];
+        if (!(field_names[i] = SysAllocString(fld->name))) hr = E_OUTOFMEMORY;
+        else if (!fld->array) hr = VariantCopy(&values[i], &items[fld->first]);
+        else
+        {
+            SAFEARRAY *sa = SafeArrayCreateVector(VT_VARIANT, 0, (ULONG)fld->values);
+            VARIANT *elem;
+            if (!sa) hr = E_OUTOFMEMORY;
+            else
+            {
+                SafeArrayAccessData(sa, (void **)&elem);
+                /* Moved, not copied: the flat list is thrown away after this. */
+                for (k = 0; k < fld->values; k++)
+                {
+                    elem[k] = items[fld->first + k];
+                    V_VT(&items[fld->first + k]) = VT_EMPTY;
+                }
+                SafeArrayUnaccessData(sa);
+                V_VT(&values[i]) = VT_ARRAY | VT_VARIANT;
+                V_ARRAY(&values[i]) = sa;
+            }
+        }
+    }
+    SafeArrayUnaccessData(V_ARRAY(flat));
+    if (SUCCEEDED(hr))
+    {
+        hr = record_create(names->count, field_names, values, out); /* takes both arrays, even on failure */
+        field_names = NULL;
+        values = NULL;
+    }
+done:
+    if (field_names || values)
+    {
+        for (i = 0; i < names->count; i++)
+        {
+            if (field_names) SysFreeString(field_names[i]);
+            if (values) VariantClear(&values[i]);
+        }
+        HeapFree(GetProcessHeap(), 0, field_names);
+        HeapFree(GetProcessHeap(), 0, values);
+    }
+    return FAILED(hr) ? sr_error(hr, iid, L"%ls: out of memory for the record", method) : S_OK;
+}
+
+/* The format of a record: parsed with its names, every field but padding named. */
+static HRESULT record_format(struct sr_span *s, const WCHAR *method, BSTR format, struct sr_fieldnames **names,
+                             struct sr_format **f)
+{
+    HRESULT hr;
+
+    *f = NULL;
+    if (FAILED(hr = fieldnames_parse(method, span_iid(s), format_text(format), TRUE, names))) return hr;
+    if (!(*names)->named)
+        hr = sr_error(E_INVALIDARG, span_iid(s), L"%ls: format '%.100ls' names no field; write name:code, as gas:f or "
+                      L"wheelSlip:4f", method, format_text(format));
+    else hr = format_parse(method, span_iid(s), format_text(format), f);
+    if (FAILED(hr))
+    {
+        fieldnames_free(*names);
+        *names = NULL;
+    }
+    return hr;
+}
+
+HRESULT data_read_record(struct sr_span *s, double offset, BSTR format, VARIANT encoding, ISharedRecord **record)
+{
+    static const WCHAR method[] = L"ReadRecord";
+    struct scratch sc = { NULL };
+    struct sr_fieldnames *names = NULL;
+    struct sr_format *f = NULL;
+    struct sr_encoding enc;
+    VARIANT flat;
+    ULONGLONG off;
+    SIZE_T size;
+    HRESULT hr;
+
+    CHECK_RESULT(method, record);
+    *record = NULL;
+    VariantInit(&flat);
+    CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = record_format(s, method, format, &names, &f))) return hr;
+    if (FAILED(hr = text_parse_encoding(method, span_iid(s), &encoding, &enc))) goto done;
+    size = format_size(f);
+    if (FAILED(hr = span_check(s, method, off, size))) goto done;
+    if (!scratch_get(&sc, size ? size : 1))
+    {
+        hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory for %Iu bytes", method, size);
+        goto done;
+    }
+    /* One copy of the whole struct, as Unpack makes. */
+    if (FAILED(hr = span_io(s, method, SPAN_READ, off, size, sc.p, 0))) goto done;
+    if (FAILED(hr = format_unpack(method, span_iid(s), f, sc.p, &enc, &flat))) goto done;
+    hr = make_record(method, span_iid(s), names, &flat, record);
+
+done:
+    VariantClear(&flat);
+    scratch_free(&sc);
+    if (f) format_release(f);
+    fieldnames_free(names);
+    return hr;
+}
+
+HRESULT data_read_records(struct sr_span *s, double offset, double count, double stride, BSTR format,
+                          VARIANT encoding, VARIANT *records)
+{
+    static const WCHAR method[] = L"ReadRecords";
+    struct scratch sc = { NULL };
+    struct sr_fieldnames *names = NULL;
+    struct sr_format *f = NULL;
+    struct sr_encoding enc;
+    SAFEARRAY *sa = NULL;
+    VARIANT *items = NULL;
+    ULONGLONG off, n, step, span;
+    SIZE_T size;
+    ULONG i;
+    HRESULT hr;
+
+    CHECK_RESULT(method, records);
+    VariantInit(records);
+    CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = arg_number(method, L"count", count, span_iid(s), &n))) return hr;
+    if (FAILED(hr = arg_number(method, L"stride", stride, span_iid(s), &step))) return hr;
+    if (FAILED(hr = record_format(s, method, format, &names, &f))) return hr;
+    if (FAILED(hr = text_parse_encoding(method, span_iid(s), &encoding, &enc))) goto done;
+    size = format_size(f);
+    if (!step) step = size;
+    if (step < size)
+    {
+        hr = sr_error(E_INVALIDARG, span_iid(s), L"%ls: stride %I64u is smaller than the record (%Iu bytes): records "
+                      L"would overlap", method, step, size);
+        goto done;
+    }
+    /* One Variant() of records: its VARIANTs stay under 2^31 bytes. */
+    if (n > SR_MAX_COUNT / sizeof(VARIANT))
+    {
+        hr = sr_error(E_INVALIDARG, span_iid(s), L"%ls: count %I64u is more records than one call returns (%I64u)",
+                      method, n, (ULONGLONG)(SR_MAX_COUNT / sizeof(VARIANT)));
+        goto done;
+    }
+    /* The whole span, bounds-checked before anything is read. */
+    span = n ? (n - 1) * step + size : 0;
+    if (n && (n - 1 > (ULONGLONG)SR_MAX_EXACT / step || span > (ULONGLONG)SR_MAX_EXACT))
+    {
+        hr = sr_error(E_INVALIDARG, span_iid(s), L"%ls: count %I64u records %I64u bytes apart reach past 2^53 bytes",
+                      method, n, step);
+        goto done;
+    }
+    if (FAILED(hr = span_check(s, method, off, span))) goto done;
+    if (!scratch_get(&sc, size ? size : 1) || !(sa = SafeArrayCreateVector(VT_VARIANT, 0, (ULONG)n)))
+    {
+        hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory for %I64u records", method, n);
+        goto done;
+    }
+    SafeArrayAccessData(sa, (void **)&items);
+    for (i = 0; i < n && SUCCEEDED(hr); i++)
+    {
+        VARIANT flat;
+        ISharedRecord *rec = NULL;
+        VariantInit(&flat);
+        if (SUCCEEDED(hr = span_io(s, method, SPAN_READ, off + i * step, size, sc.p, 0))
+            && SUCCEEDED(hr = format_unpack(method, span_iid(s), f, sc.p, &enc, &flat))
+            && SUCCEEDED(hr = make_record(method, span_iid(s), names, &flat, &rec)))
+        {
+            V_VT(&items[i]) = VT_DISPATCH;
+            V_DISPATCH(&items[i]) = (IDispatch *)rec;
+        }
+        VariantClear(&flat);
+    }
+    SafeArrayUnaccessData(sa);
+    if (SUCCEEDED(hr))
+    {
+        V_VT(records) = VT_ARRAY | VT_VARIANT;
+        V_ARRAY(records) = sa;
+        sa = NULL;
+    }
+
+done:
+    if (sa) SafeArrayDestroy(sa);
+    scratch_free(&sc);
+    if (f) format_release(f);
+    fieldnames_free(names);
+    return hr;
+}
+
 HRESULT data_pack(struct sr_span *s, double offset, BSTR format, VARIANT values, VARIANT encoding, LONG *written)
 {
     static const WCHAR method[] = L"Pack";

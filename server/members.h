@@ -55,7 +55,11 @@
                                       (offset, format, encoding, values)) \
     X(Pack,        data_pack,         (double offset, BSTR format, VARIANT values, VARIANT encoding, LONG *written), \
                                       (offset, format, values, encoding, written)) \
-    X(CalcSize,    data_calc_size,    (BSTR format, LONG *bytes), (format, bytes))
+    X(CalcSize,    data_calc_size,    (BSTR format, LONG *bytes), (format, bytes)) \
+    X(ReadRecord,  data_read_record,  (double offset, BSTR format, VARIANT encoding, ISharedRecord **record), \
+                                      (offset, format, encoding, record)) \
+    X(ReadRecords, data_read_records, (double offset, double count, double stride, BSTR format, VARIANT encoding, \
+                                       VARIANT *records), (offset, count, stride, format, encoding, records))
 
 #define SR_UNPAREN(...) __VA_ARGS__
 

@@ -161,6 +161,9 @@ static HRESULT build_fields_typeinfo(const struct record *This, ITypeInfo **out)
 {
     ICreateTypeLib2 *lib = NULL;
     ICreateTypeInfo *info = NULL;
+    ITypeLib *stdole = NULL;
+    ITypeInfo *dispatch = NULL;
+    HREFTYPE href;
     HRESULT hr;
     ULONG i;
 
@@ -168,6 +171,10 @@ static HRESULT build_fields_typeinfo(const struct record *This, ITypeInfo **out)
     if (FAILED(hr = CreateTypeLib2(sizeof(void *) == 8 ? SYS_WIN64 : SYS_WIN32, L"SharedRecord", &lib))) goto done;
     if (FAILED(hr = ICreateTypeLib2_CreateTypeInfo(lib, (WCHAR *)L"SharedRecordFields", TKIND_DISPATCH, &info)))
         goto done;
+    /* A dispinterface derives from IDispatch, as every one in a type library does. */
+    if (SUCCEEDED(LoadTypeLib(L"stdole2.tlb", &stdole)) && SUCCEEDED(ITypeLib_GetTypeInfoOfGuid(stdole, &IID_IDispatch, &dispatch))
+        && SUCCEEDED(ICreateTypeInfo_AddRefTypeInfo(info, dispatch, &href)))
+        ICreateTypeInfo_AddImplType(info, 0, href);
     for (i = 0; i < This->count; i++)
     {
         FUNCDESC fd;
@@ -184,6 +191,8 @@ static HRESULT build_fields_typeinfo(const struct record *This, ITypeInfo **out)
     if (FAILED(hr = ICreateTypeInfo_LayOut(info))) goto done;
     hr = ICreateTypeInfo_QueryInterface(info, &IID_ITypeInfo, (void **)out);
 done:
+    if (dispatch) ITypeInfo_Release(dispatch);
+    if (stdole) ITypeLib_Release(stdole);
     if (info) ICreateTypeInfo_Release(info);
     if (lib) ICreateTypeLib2_Release(lib);
     return hr;

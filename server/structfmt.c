@@ -246,7 +246,24 @@ HRESULT format_parse(const WCHAR *method, REFIID iid, const WCHAR *format, struc
         *out = f;
         return S_OK;
     }
-    if (FAILED(hr = parse(method, iid, format, &f))) return hr;
+    if (wcschr(format, ':'))
+    {
+        /* Named fields (fieldnames.c): parsed without their names, kept under the text as written. */
+        struct sr_fieldnames *names;
+        WCHAR *text;
+        if (FAILED(hr = fieldnames_parse(method, iid, format, FALSE, &names))) return hr;
+        hr = parse(method, iid, names->plain, &f);
+        fieldnames_free(names);
+        if (FAILED(hr)) return hr;
+        if (!(text = sr_strdupW(format)))
+        {
+            format_free(f);
+            return sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for the format", method);
+        }
+        HeapFree(GetProcessHeap(), 0, f->text);
+        f->text = text;
+    }
+    else if (FAILED(hr = parse(method, iid, format, &f))) return hr;
     /* Another thread may have added the same format meanwhile: a second copy is harmless. */
     InterlockedIncrement(&f->ref);
     AcquireSRWLockExclusive(&cache_lock);

@@ -4,6 +4,8 @@ sr_test(test_files test_files.c)
 sr_test(test_lifetime test_lifetime.c)
 # The data members of every shape (typed, arrays, ReadInto, structs, encodings), regions and views.
 sr_test(test_data test_data.c)
+# Records: structs read by field name (ReadRecord, ReadRecords, ISharedRecord).
+sr_test(test_records test_records.c)
 
 # Rule 4 (DllMain does nothing risky under the loader lock), checked on the source.
 add_test(NAME dllmain_rule COMMAND ${CMAKE_COMMAND} -DSOURCE=${CMAKE_SOURCE_DIR}/server/dllmain.c
@@ -37,6 +39,7 @@ add_custom_command(OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/struct_vectors.h
     COMMENT "Struct and encoding vectors from Python")
 add_executable(test_codecs test_codecs.c ${CMAKE_CURRENT_BINARY_DIR}/struct_vectors.h
     ${CMAKE_SOURCE_DIR}/server/values.c ${CMAKE_SOURCE_DIR}/server/text.c ${CMAKE_SOURCE_DIR}/server/structfmt.c
+    ${CMAKE_SOURCE_DIR}/server/fieldnames.c
     ${CMAKE_SOURCE_DIR}/server/args.c)
 target_include_directories(test_codecs PRIVATE ${CMOCKA_INCLUDE_DIR} ${CMAKE_SOURCE_DIR}/server ${CMAKE_CURRENT_BINARY_DIR})
 target_link_libraries(test_codecs PRIVATE ${CMOCKA_LIBRARY} sharedregion_ids ole32 oleaut32 uuid)
