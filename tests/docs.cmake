@@ -23,4 +23,13 @@ if(SR_BITS EQUAL 64)
     # No link in README.md or docs/ points outside the repository; relative links and anchors resolve.
     add_test(NAME docs_links_stay_in_the_repository
         COMMAND ${SR_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/check_links.py ${CMAKE_SOURCE_DIR})
+    # The install commands name this version's packages.
+    add_test(NAME docs_name_this_versions_packages
+        COMMAND ${CMAKE_COMMAND} -DSRC=${CMAKE_SOURCE_DIR} -DVERSION=${PROJECT_VERSION}
+                -P ${CMAKE_CURRENT_SOURCE_DIR}/check_package_names.cmake)
+    # The checker itself, on a fixture with three good links and four bad ones (a web address, a
+    # missing file, a missing heading, a path out of the tree) and a URL in a code block it must skip.
+    add_test(NAME docs_link_checker_finds_bad_links
+        COMMAND ${SR_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/check_links.py ${CMAKE_CURRENT_SOURCE_DIR}/links_fixture)
+    set_tests_properties(docs_link_checker_finds_bad_links PROPERTIES PASS_REGULAR_EXPRESSION "links: 3 passed, 4 failed")
 endif()
