@@ -84,3 +84,74 @@ function(sr_idl_identity idl prefix)
         set(${prefix}_IID_${iface} "${iid}" PARENT_SCOPE)
     endforeach()
 endfunction()
+
+# sr_idl_typelib_registration(<idl file> <prefix>): what RegisterTypeLib writes for the IDL's type
+# library, besides the library's path: the library's helpstring (the default value of
+# TypeLib\{LIBID}\<version>), its LIBFLAGS value, and the interfaces it registers under
+# Interface\{IID}: every interface defined with a body and marked [dual] or [oleautomation].
+# Sets <prefix>_LIBHELP, <prefix>_LIBFLAGS and <prefix>_REGISTERED_INTERFACES (names), and
+# <prefix>_IID_<Interface> for each. The package's registry rows (package/generate_wxs.cmake) come
+# from here; the MSI tests compare them with what regsvr32 writes.
+function(sr_idl_typelib_registration idl prefix)
+    file(READ "${idl}" content)
+    set(ws "[ \t\r\n]")
+    string(FIND "${content}" "/*" open)
+    while(NOT open EQUAL -1)
+        string(SUBSTRING "${content}" ${open} -1 rest)
+        string(FIND "${rest}" "*/" close)
+        if(close EQUAL -1)
+            message(FATAL_ERROR "IDL: unterminated comment in ${idl}")
+        endif()
+        string(SUBSTRING "${content}" 0 ${open} before)
+        math(EXPR close "${close} + 2")
+        string(SUBSTRING "${rest}" ${close} -1 after)
+        set(content "${before} ${after}")
+        string(FIND "${content}" "/*" open)
+    endwhile()
+    string(REGEX REPLACE "//[^\n]*" "" content "${content}")
+
+    # The library's attributes, from its uuid to the declaration: the helpstring and the flags
+    # (widl marks every library it writes with LIBFLAG_FHASDISKIMAGE, 8).
+    _sr_idl_uuid_before("${content}" "\\]${ws}*library${ws}+[A-Za-z_0-9]+" libid)
+    if(NOT libid_BLOCK MATCHES "helpstring\\(\"(([^\"\\\\]|\\\\.)*)\"\\)")
+        message(FATAL_ERROR "IDL: the library has no helpstring after its uuid")
+    endif()
+    string(REPLACE "\\\"" "\"" help "${CMAKE_MATCH_1}")
+    string(REPLACE "\\\\" "\\" help "${help}")
+    set(${prefix}_LIBHELP "${help}" PARENT_SCOPE)
+    set(flags 8)
+    foreach(pair "restricted;1" "control;2" "hidden;4")
+        list(GET pair 0 attr)
+        list(GET pair 1 bit)
+        if(libid_BLOCK MATCHES "(^|[,( \t\r\n])${attr}([,) \t\r\n]|$)")
+            math(EXPR flags "${flags} | ${bit}")
+        endif()
+    endforeach()
+    set(${prefix}_LIBFLAGS ${flags} PARENT_SCOPE)
+
+    # Interface definitions (with a base and a body, not forward declarations) and their attributes:
+    # from the "[" that opens the block holding their uuid to the declaration.
+    # (Matched without the "]" before them: a CMake list keeps no unbalanced bracket.)
+    string(REGEX MATCHALL "interface${ws}+[A-Za-z_0-9]+${ws}*:${ws}*[A-Za-z_0-9]+${ws}*{" decls "${content}")
+    set(names)
+    foreach(decl IN LISTS decls)
+        string(REGEX MATCH "interface${ws}+([A-Za-z_0-9]+)" m "${decl}")
+        set(name ${CMAKE_MATCH_1})
+        _sr_idl_uuid_before("${content}" "\\]${ws}*interface${ws}+${name}${ws}*:" iid)
+        string(FIND "${content}" "${decl}" at)
+        string(SUBSTRING "${content}" 0 ${at} head)
+        string(FIND "${head}" "uuid(" u REVERSE)
+        string(SUBSTRING "${head}" 0 ${u} before_uuid)
+        string(FIND "${before_uuid}" "[" open REVERSE)
+        string(SUBSTRING "${head}" ${open} -1 attrs)
+        if(attrs MATCHES "(^|[[, \t\r\n])(dual|oleautomation)([], \t\r\n]|$)" AND
+           NOT attrs MATCHES "(^|[[, \t\r\n])local([], \t\r\n]|$)")
+            list(APPEND names ${name})
+            set(${prefix}_IID_${name} "${iid}" PARENT_SCOPE)
+        endif()
+    endforeach()
+    if(content MATCHES "dispinterface${ws}+[A-Za-z_0-9]+${ws}*{")
+        message(FATAL_ERROR "IDL: a dispinterface: teach sr_idl_typelib_registration how RegisterTypeLib registers one")
+    endif()
+    set(${prefix}_REGISTERED_INTERFACES "${names}" PARENT_SCOPE)
+endfunction()

@@ -290,7 +290,8 @@ int wmain(int argc, WCHAR **argv)
     put(L"Generated at build time from the type library embedded in sharedregion.dll (LoadTypeLibEx): "
         L"what scripting hosts see. Do not edit; the source is idl/sharedregion.idl. Interfaces declared "
         L"outside the library block (the [local] ones for C/C++) are not in the type library: see the "
-        L"generated header sharedregion.h.\n\n");
+        L"generated header sharedregion.h. The committed copy is docs/reference.md: after a change to the "
+        L"IDL, copy build/docs/api-reference.md over it (the test reference_md_is_current compares them).\n\n");
     put(L"%ls\n\nLIBID `%ls`, version %u.%u.\n\n", doc ? doc : L"", guid_text(&lattr->guid),
         lattr->wMajorVerNum, lattr->wMinorVerNum);
     ITypeLib_ReleaseTLibAttr(tl, lattr);

@@ -62,12 +62,6 @@ foreach(scope machine user both)
                          DEPENDS "test_regfree;test_regfree_embedded" TIMEOUT 300)
 endforeach()
 
-# ---- the API reference generated from the type library at build time (docs/CMakeLists.txt) ----
-# Checked against the IDL read on its own: every member, parameter, helpstring and enum value.
-add_test(NAME api_reference_lists_every_member
-    COMMAND ${CMAKE_COMMAND} -DIDL=${CMAKE_SOURCE_DIR}/idl/sharedregion.idl
-            -DREF=${CMAKE_BINARY_DIR}/docs/api-reference.md -DWINE=${SR_WINE} -P ${CMAKE_SOURCE_DIR}/docs/check_reference.cmake)
-
 # The manifests name this build's architecture: amd64 (x64) or x86.
 if(SR_BITS EQUAL 64)
     set(sr_arch amd64)
