@@ -1,5 +1,5 @@
 # Test (cmake -P): the generated API reference lists every member of the IDL's type library.
-#   -DIDL=idl/sharedregion.idl -DREF=build/docs/api-reference.md [-DWINE=build/wine.sh]
+#   -DIDL=idl/sharedregion.idl -DREF=build/docs/api-reference.md
 # Reads the IDL on its own (not through the type library) and requires, for every interface in the
 # library block: a "### Interface.Member" section for each member and no other, each [in] parameter
 # named in it, and the member's helpstring; every enum value with its number; the coclass; the
@@ -10,14 +10,6 @@
 # member of the same name that came first (Create's parameter "name" appears as "Name").
 # Interfaces declared outside the library block are not in the type library; they are named as such.
 cmake_minimum_required(VERSION 3.20)
-if(NOT EXISTS "${REF}" AND WINE)
-    # The x86 build where 32-bit programs cannot run generates no reference: say why (the test is skipped).
-    execute_process(COMMAND ${WINE} has32 RESULT_VARIABLE rc OUTPUT_VARIABLE why OUTPUT_STRIP_TRAILING_WHITESPACE)
-    if(NOT rc EQUAL 0)
-        message("SKIP: 32-bit Wine is not available: ${why}")
-        return()
-    endif()
-endif()
 if(NOT EXISTS "${REF}")
     message(FATAL_ERROR "no API reference at ${REF}: the build did not generate it")
 endif()
