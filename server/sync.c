@@ -15,6 +15,9 @@
  *    depth; a Lock that was still waiting then gives it back at once and fails with SR_E_NOTOPEN.
  *  - The process ending with the lock held abandons the mutex: the next owner sees LockAbandoned.
  *  - Lock and WaitSignal wait with sync_wait: in a single-threaded apartment messages flow.
+ *  - Snapshot's "lock" guard (snapshot.c) takes the mutex through the calling thread's keeper and
+ *    gives it back before Snapshot returns, as a Lock and an Unlock on that thread would: inside a
+ *    Lock the thread holds it nests, and it never outlives the call.
  *
  * Who owns what here:
  *   - struct sr_mapping (private.h) holds the mutex handle and the event's two handles; they are
@@ -449,6 +452,55 @@ DWORD sync_wait(HANDLE h, DWORD timeout)
         return WAIT_FAILED;
     }
     return index == WAIT_ABANDONED_0 ? WAIT_ABANDONED : WAIT_OBJECT_0;
+}
+
+/* The pacer: a wait of about a millisecond between two looks at memory that another process writes
+ * (WaitChange's poll, Snapshot's last back-off step), waited for with sync_wait so that a
+ * single-threaded apartment keeps pumping. A waitable timer, because Sleep cannot pump and
+ * CoWaitForMultipleHandles needs a handle; a periodic one (set once, an auto-reset tick every
+ * millisecond), so that each wait is one wait and no SetWaitableTimer. A high-resolution timer
+ * (CREATE_WAITABLE_TIMER_HIGH_RESOLUTION, Windows 10 1803 and later) ticks every millisecond
+ * whatever the system timer's period. Where Windows has none, a plain waitable timer ticks with the
+ * system timer, every 15.6 ms by default: a change is then seen within one such tick.
+ * timeBeginPeriod, which would shorten the system timer's period, is not called: it raises every
+ * program's timer rate. Where no timer can be made at all (out of handles), the wait is Sleep(1),
+ * which does not pump. The timer is made on the first wait, so a Snapshot that never backs off
+ * that far makes none. */
+#ifndef CREATE_WAITABLE_TIMER_HIGH_RESOLUTION
+#define CREATE_WAITABLE_TIMER_HIGH_RESOLUTION 0x00000002
+#endif
+
+void pacer_init(struct sr_pacer *p)
+{
+    p->timer = NULL;
+    p->high_resolution = FALSE;
+}
+
+void pacer_wait(struct sr_pacer *p)
+{
+    if (!p->timer)
+    {
+        LARGE_INTEGER due;
+        due.QuadPart = -10000; /* 1 ms from now, then every millisecond */
+        p->timer = CreateWaitableTimerExW(NULL, NULL, CREATE_WAITABLE_TIMER_HIGH_RESOLUTION, TIMER_ALL_ACCESS);
+        p->high_resolution = p->timer != NULL;
+        if (!p->timer) p->timer = CreateWaitableTimerExW(NULL, NULL, 0, TIMER_ALL_ACCESS);
+        if (p->timer && !SetWaitableTimer(p->timer, &due, 1, NULL, NULL, FALSE))
+        {
+            CloseHandle(p->timer);
+            p->timer = NULL;
+        }
+        TRACE("timer %p (%s)", p->timer, p->high_resolution ? "high resolution" : "system timer ticks");
+    }
+    /* A tick is at most a period away; the timeout only guards against a timer that never fires. */
+    if (p->timer && sync_wait(p->timer, 1000) != WAIT_FAILED) return;
+    Sleep(1);
+}
+
+void pacer_done(struct sr_pacer *p)
+{
+    if (p->timer) CloseHandle(p->timer);
+    p->timer = NULL;
 }
 
 /* The lock keepers. A mutex belongs to the thread that acquired it, and only that thread can
