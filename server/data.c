@@ -986,3 +986,89 @@ HRESULT data_calc_size(struct sr_span *s, BSTR format, LONG *bytes)
     *bytes = (LONG)size;
     return S_OK;
 }
+
+/* ---- live data: guarded snapshots (snapshot.c takes them) and change waits ---- */
+
+static HRESULT check_timeout(struct sr_span *s, const WCHAR *method, LONG timeout)
+{
+    if (timeout < -1)
+        return sr_error(E_INVALIDARG, span_iid(s), L"%ls: timeoutMs %ld is negative (use -1 to wait forever)",
+                        method, timeout);
+    return S_OK;
+}
+
+HRESULT data_snapshot(struct sr_span *s, double offset, double count, VARIANT guard, LONG timeout, ISharedSnapshot **copy)
+{
+    static const WCHAR method[] = L"Snapshot";
+    BSTR text = NULL;
+    ULONGLONG off, n;
+    HRESULT hr;
+
+    CHECK_RESULT(method, copy);
+    *copy = NULL;
+    CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = arg_number(method, L"count", count, span_iid(s), &n))) return hr;
+    if (n > SR_MAX_COUNT)
+        return sr_error(E_INVALIDARG, span_iid(s), L"%ls: count %I64u is more than one snapshot can hold (%I64u bytes)",
+                        method, n, SR_MAX_COUNT);
+    if (FAILED(hr = check_timeout(s, method, timeout))) return hr;
+    if (FAILED(hr = arg_opt_string(method, L"guard", &guard, span_iid(s), &text))) return hr;
+    if (SUCCEEDED(hr = arg_no_nul(method, L"guard", text, span_iid(s))))
+        hr = snapshot_take(s, off, n, text, timeout == -1 ? INFINITE : (DWORD)timeout, copy);
+    SysFreeString(text);
+    return hr;
+}
+
+/* WaitChange reads the number with one guarded copy under the span's lock (span_io), at any offset,
+ * not with an atomic load: a read that tears because a write is in progress can only differ from
+ * `previous` when bytes of the number have changed, which is the change it waits for. */
+HRESULT data_wait_change(struct sr_span *s, double offset, LONG timeout, VARIANT type, VARIANT previous,
+                         VARIANT_BOOL *changed)
+{
+    static const WCHAR method[] = L"WaitChange";
+    BYTE was[8], now[8];
+    ULONGLONG off, start;
+    struct sr_pacer pacer;
+    enum sr_type t = SR_UINT32;
+    SIZE_T size;
+    HRESULT hr;
+
+    CHECK_RESULT(method, changed);
+    *changed = VARIANT_FALSE;
+    CHECK_OFFSET(method, offset, &off);
+    if (FAILED(hr = check_timeout(s, method, timeout))) return hr;
+    if (FAILED(hr = check_ref(s, method, L"type", &type)) || FAILED(hr = check_ref(s, method, L"previous", &previous)))
+        return hr;
+    if (!arg_missing(arg_deref(&type)) && FAILED(hr = value_parse_type(method, span_iid(s), &type, &t))) return hr;
+    size = value_type_size(t);
+    /* previous is encoded as the type stores it (range-checked as a write would be), then compared bit for bit. */
+    if (!arg_missing(arg_deref(&previous)))
+    {
+        if (FAILED(hr = value_encode(method, L"previous", span_iid(s), t, &previous, was))) return hr;
+        if (FAILED(hr = span_check(s, method, off, size))) return hr;
+    }
+    else if (FAILED(hr = span_io(s, method, SPAN_READ, off, size, was, 0))) return hr;
+
+    pacer_init(&pacer);
+    start = GetTickCount64();
+    for (;;)
+    {
+        if (FAILED(hr = span_io(s, method, SPAN_READ, off, size, now, 0))) break;
+        if (memcmp(now, was, size))
+        {
+            *changed = VARIANT_TRUE;
+            break;
+        }
+        if (timeout != -1 && GetTickCount64() - start >= (ULONGLONG)timeout) break;
+        if (timeout == -1 && s->kind == SPAN_SNAPSHOT)
+        {
+            hr = sr_error(E_INVALIDARG, span_iid(s), L"%ls: a snapshot never changes, so waiting for ever for the "
+                          L"number at offset %I64u to change would never end; give a timeout", method, off);
+            break;
+        }
+        pacer_wait(&pacer);
+    }
+    pacer_done(&pacer);
+    TRACE("WaitChange(%I64u, %ld) -> %#lx, %d", off, timeout, hr, *changed);
+    return hr;
+}

@@ -25,7 +25,7 @@
 static ITypeLib *typelib;
 static ITypeInfo *typeinfos[LAST_tid];
 
-static REFIID tid_ids[] = { &IID_ISharedRegion, &IID_ISharedView, &IID_ISharedRecord };
+static REFIID tid_ids[] = { &IID_ISharedRegion, &IID_ISharedView, &IID_ISharedSnapshot, &IID_ISharedRecord };
 
 HRESULT module_path(WCHAR **out)
 {
@@ -560,7 +560,7 @@ static struct
 {
     INIT_ONCE once;
     UINT count;
-    struct arg_limit limit[64];
+    struct arg_limit limit[128];  /* ISharedRegion has 63 functions with IDispatch's, and grows */
 } arg_limits[LAST_tid];
 
 static BOOL CALLBACK load_arg_limits(INIT_ONCE *once, void *param, void **context)

@@ -131,8 +131,10 @@ HRESULT WINAPI DllCanUnloadNow(void)
     TRACE("module count %ld", ref);
     if (ref) return S_FALSE;
     /* No object is left, so no lock is held: the lock keepers' threads end now (mapping.c), and
-     * nothing of ours runs when the caller unloads the DLL. */
+     * nothing of ours runs when the caller unloads the DLL. No snapshot is left either: the
+     * cached blocks of freed snapshots go back to the system. */
     keeper_stop_idle();
+    snapshot_cache_free();
     return S_OK;
 }
 

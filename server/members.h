@@ -1,10 +1,10 @@
 /*
  * SharedRegion server: the one list of the data members (ISharedData in the IDL).
  *
- * Regions and views inherit every data member from ISharedData, and each member has one
+ * Regions, views and snapshots inherit every data member from ISharedData, and each member has one
  * implementation in data.c that takes the object's span. This list is the only place that
- * connects the two: from it, private.h declares the data.c functions, and region.c and view.c
- * generate their thin vtable entries (region_ReadBytes, view_ReadBytes, ...) and fill their
+ * connects the two: from it, private.h declares the data.c functions, and region.c, view.c and
+ * snapshot.c generate their thin vtable entries (region_ReadBytes, view_ReadBytes, ...) and fill their
  * vtables by member name (designated initializers: the compiler checks every type, so there is
  * no function-pointer cast and no order to keep in step with the IDL).
  *
@@ -59,7 +59,11 @@
     X(ReadRecord,  data_read_record,  (double offset, BSTR format, VARIANT encoding, ISharedRecord **record), \
                                       (offset, format, encoding, record)) \
     X(ReadRecords, data_read_records, (double offset, double count, double stride, BSTR format, VARIANT encoding, \
-                                       VARIANT *records), (offset, count, stride, format, encoding, records))
+                                       VARIANT *records), (offset, count, stride, format, encoding, records)) \
+    X(Snapshot,    data_snapshot,     (double offset, double count, VARIANT guard, LONG timeout, ISharedSnapshot **copy), \
+                                      (offset, count, guard, timeout, copy)) \
+    X(WaitChange,  data_wait_change,  (double offset, LONG timeout, VARIANT type, VARIANT previous, VARIANT_BOOL *changed), \
+                                      (offset, timeout, type, previous, changed))
 
 #define SR_UNPAREN(...) __VA_ARGS__
 

@@ -12,6 +12,9 @@
  *                                   the reference. A region has one span (its data window), a
  *                                   view object has one span (the view).
  *   region.c / view.c               COM objects; each owns exactly one span.
+ *   snapshot.c                      the snapshot object: a span of kind SPAN_SNAPSHOT over a private
+ *                                   copy of bytes (no mapping), which the snapshot allocates and frees;
+ *                                   the cache of freed large copies (snapshot_cache_free empties it).
  * Who releases the lock: sync.c's opening comment, "The lock's rules".
  */
 #ifndef SHAREDREGION_PRIVATE_H
@@ -55,7 +58,7 @@ void module_release(void);
 /* ---- IDispatch for every object (dispatch.c): the type-info cache, names, Invoke ---- */
 /* The DLL's own path, however long (GetModuleFileNameW until it fits); free with HeapFree. */
 HRESULT module_path(WCHAR **path);
-typedef enum { ISharedRegion_tid, ISharedView_tid, ISharedRecord_tid, LAST_tid } sr_tid_t;
+typedef enum { ISharedRegion_tid, ISharedView_tid, ISharedSnapshot_tid, ISharedRecord_tid, LAST_tid } sr_tid_t;
 HRESULT get_typeinfo(sr_tid_t tid, ITypeInfo **typeinfo);
 /* A real unload (DllMain): the type library, its type infos and the name tables go. */
 void release_typelib(void);
@@ -176,6 +179,18 @@ HRESULT mapping_set_sync_name(struct sr_mapping *map, const WCHAR *method, enum 
 DWORD sync_wait(HANDLE h, DWORD timeout);
 DWORD sync_wait_any(DWORD count, HANDLE *handles, DWORD timeout);
 
+/* A wait of about a millisecond that keeps a single-threaded apartment's messages flowing (a periodic
+ * waitable timer waited for with sync_wait): the poll of WaitChange and the last back-off step of
+ * Snapshot. pacer_init creates nothing; the first pacer_wait creates the timer, pacer_done closes it. */
+struct sr_pacer
+{
+    HANDLE timer;            /* NULL until the first wait, or when no timer could be made */
+    BOOL high_resolution;    /* CREATE_WAITABLE_TIMER_HIGH_RESOLUTION was accepted */
+};
+void pacer_init(struct sr_pacer *p);
+void pacer_wait(struct sr_pacer *p);
+void pacer_done(struct sr_pacer *p);
+
 /* The lock keepers: one thread per thread that locks, which takes and gives back mutexes for it, so
  * that a mutex is never tied to a thread that may be gone or busy when the lock must go back (a
  * final Release on a .NET finalizer thread). A keeper serves releases while acquires wait. */
@@ -212,8 +227,9 @@ HRESULT lock_take(const WCHAR *method, struct sr_mapping *map, HANDLE mutex, DWO
 HRESULT lock_give_back(const WCHAR *method, struct sr_lock *held);
 
 /* ---- spans: the mapped memory behind regions and views (span.c) ---- */
-enum span_kind { SPAN_REGION, SPAN_VIEW };
-enum span_op { SPAN_READ, SPAN_WRITE, SPAN_FILL, SPAN_FLUSH };
+enum span_kind { SPAN_REGION, SPAN_VIEW, SPAN_SNAPSHOT };
+/* SPAN_LOAD: one aligned, atomic load of 1, 2, 4 or 8 bytes (a guard counter), never a byte copy. */
+enum span_op { SPAN_READ, SPAN_WRITE, SPAN_FILL, SPAN_FLUSH, SPAN_LOAD };
 
 struct sr_span
 {
@@ -229,15 +245,19 @@ struct sr_span
     ULONGLONG win_off;       /* window, in span offsets */
     ULONGLONG win_len;
     LONG remaps;             /* how many times the window moved (diagnostics, benchmarks) */
+    BYTE *copy;              /* SPAN_SNAPSHOT: the private copy (win points to it; map stays NULL) */
 };
 
 void span_init(struct sr_span *span, enum span_kind kind);
+/* A snapshot's span: read-only, over size bytes at copy, which the caller owns and frees. */
+void span_init_copy(struct sr_span *span, BYTE *copy, ULONGLONG size);
 /* Bind an (unbound) span to map, taking a reference. Caller holds the span lock exclusively. */
 HRESULT span_bind(struct sr_span *span, const WCHAR *method, struct sr_mapping *map,
                   ULONGLONG start, ULONGLONG size, DWORD access, BOOL allow_sliding);
 /* Unmap and drop the mapping reference. Caller holds the span lock exclusively. */
 void span_unbind(struct sr_span *span);
 REFIID span_iid(const struct sr_span *span);
+const WCHAR *span_noun(const struct sr_span *span);   /* "region", "view", "snapshot" */
 ULONGLONG span_size(struct sr_span *span);  /* 0 when closed */
 /* Check state and bounds, then read, write, fill or flush [offset, offset+count). */
 HRESULT span_io(struct sr_span *span, const WCHAR *method, enum span_op op, ULONGLONG offset,
@@ -258,6 +278,8 @@ struct sr_fault
 /* memcpy/memset where [mapped, mapped + count) is mapped memory: FALSE and *fault if it faulted. */
 BOOL guard_copy(void *dst, const void *src, SIZE_T count, const void *mapped, struct sr_fault *fault);
 BOOL guard_fill(void *dst, BYTE value, SIZE_T count, struct sr_fault *fault);
+/* One atomic load of width (1, 2, 4 or 8) bytes from the aligned address src, with acquire order. */
+BOOL guard_load(void *dst, const void *src, SIZE_T width, struct sr_fault *fault);
 
 /* ---- numbers, text and struct formats to and from bytes (values.c, text.c, structfmt.c) ---- */
 #include "codec.h"
@@ -272,6 +294,12 @@ HRESULT region_create(REFIID riid, void **out);
 HRESULT record_create(ULONG count, BSTR *names, VARIANT *values, ISharedRecord **out);
 HRESULT view_create(ISharedRegion *region, struct sr_mapping *map, ULONGLONG offset, ULONGLONG size,
                     DWORD access, ISharedView **out);
+/* Snapshot (data.c checked the offset, count and timeout): a copy of [offset, offset+count) of the
+ * span, consistent under guard (NULL or "" for none). timeout in ms, INFINITE for ever. */
+HRESULT snapshot_take(struct sr_span *s, ULONGLONG offset, ULONGLONG count, const WCHAR *guard, DWORD timeout,
+                      ISharedSnapshot **out);
+/* DllCanUnloadNow with no object left: the cached copies go back to the system. */
+void snapshot_cache_free(void);
 
 /* ---- registration (register.c) ---- */
 HRESULT register_server(BOOL per_user);

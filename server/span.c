@@ -6,6 +6,10 @@
  * region, or for a region over 64 MiB a window that slides. A view object's span is the view. Every
  * copy to or from shared memory is made here (span_io), with the state and bounds checked first and
  * the copy guarded against page-in failures (guard.c).
+ *
+ * A snapshot's span (SPAN_SNAPSHOT) is not mapped memory but the snapshot's private copy: no mapping,
+ * one fixed "window" over the copy, read-only. So every data member works on a snapshot unchanged,
+ * and every write is refused here with the same words ("a snapshot is read-only").
  */
 #include <wchar.h>
 #include "private.h"
@@ -32,23 +36,50 @@ void span_init(struct sr_span *span, enum span_kind kind)
     span->kind = kind;
 }
 
+void span_init_copy(struct sr_span *span, BYTE *copy, ULONGLONG size)
+{
+    span_init(span, SPAN_SNAPSHOT);
+    span->copy = copy;
+    span->size = size;
+    span->access = RegionReadOnly;
+    span->win = copy;
+    span->win_off = 0;
+    span->win_len = size;
+}
+
 REFIID span_iid(const struct sr_span *span)
 {
-    return span->kind == SPAN_REGION ? &IID_ISharedRegion : &IID_ISharedView;
+    switch (span->kind)
+    {
+    case SPAN_REGION: return &IID_ISharedRegion;
+    case SPAN_VIEW:   return &IID_ISharedView;
+    default:          return &IID_ISharedSnapshot;
+    }
+}
+
+/* Mapped (a region or view), or a snapshot's copy: data calls can reach memory. */
+static inline BOOL span_bound(const struct sr_span *span)
+{
+    return span->map || span->copy;
 }
 
 ULONGLONG span_size(struct sr_span *span)
 {
     ULONGLONG size;
     AcquireSRWLockShared(&span->lock);
-    size = span->map ? span->size : 0;
+    size = span_bound(span) ? span->size : 0;
     ReleaseSRWLockShared(&span->lock);
     return size;
 }
 
-static const WCHAR *span_noun(const struct sr_span *span)
+const WCHAR *span_noun(const struct sr_span *span)
 {
-    return span->kind == SPAN_REGION ? L"region" : L"view";
+    switch (span->kind)
+    {
+    case SPAN_REGION: return L"region";
+    case SPAN_VIEW:   return L"view";
+    default:          return L"snapshot";
+    }
 }
 
 HRESULT span_closed_error(const struct sr_span *span, const WCHAR *method)
@@ -64,7 +95,7 @@ HRESULT span_closed_error(const struct sr_span *span, const WCHAR *method)
 static HRESULT span_validate(struct sr_span *span, const WCHAR *method, enum span_op op, ULONGLONG offset,
                              ULONGLONG count)
 {
-    if (!span->map) return span_closed_error(span, method);
+    if (!span_bound(span)) return span_closed_error(span, method);
     if (offset > span->size || count > span->size - offset)
     {
         if (count)
@@ -73,6 +104,10 @@ static HRESULT span_validate(struct sr_span *span, const WCHAR *method, enum spa
         return sr_error(E_INVALIDARG, span_iid(span), L"%ls: offset %I64u is past the end of the %ls (%I64u bytes)",
                         method, offset, span_noun(span), span->size);
     }
+    /* A snapshot has nothing to write back either: Flush is refused with the writes. */
+    if (span->kind == SPAN_SNAPSHOT && (op == SPAN_WRITE || op == SPAN_FILL || op == SPAN_FLUSH))
+        return sr_error(E_ACCESSDENIED, span_iid(span), L"%ls: a snapshot is read-only (it is a private copy of the "
+                        L"bytes Snapshot took; write to the region or view it came from)", method);
     if ((op == SPAN_WRITE || op == SPAN_FILL) && span->access == RegionReadOnly)
         return sr_error(E_ACCESSDENIED, span_iid(span), L"%ls: the %ls is read-only", method, span_noun(span));
     return S_OK;
@@ -182,7 +217,7 @@ void span_unbind(struct sr_span *span)
 static HRESULT span_fault_error(struct sr_span *span, const WCHAR *method, const struct sr_fault *fault)
 {
     ULONGLONG at = span->win_off + (fault->address - (ULONG_PTR)span->win);
-    const WCHAR *what = span->map->file ? L"the file behind it was truncated or could not be read"
+    const WCHAR *what = span->map && span->map->file ? L"the file behind it was truncated or could not be read"
                                         : L"the memory behind it could not be paged in";
 
     if (fault->code == EXCEPTION_IN_PAGE_ERROR)
@@ -205,6 +240,17 @@ static HRESULT span_do(struct sr_span *span, const WCHAR *method, enum span_op o
     case SPAN_READ:  ok = guard_copy(buffer, mem, count, mem, &fault); break;
     case SPAN_WRITE: ok = guard_copy(mem, buffer, count, mem, &fault); break;
     case SPAN_FILL:  ok = guard_fill(mem, fill, count, &fault); break;
+    case SPAN_LOAD:
+        /* An atomic load needs the address aligned, which the offset alone does not make sure of: a
+         * view may start at any byte of the region. */
+        if ((ULONG_PTR)mem & (count - 1))
+            return sr_error(E_INVALIDARG, span_iid(span), L"%ls: the %I64u-byte counter at offset %I64u of the %ls "
+                            L"is not aligned in memory (the %ls starts %Iu bytes past a multiple of %I64u), so it "
+                            L"cannot be read in one atomic load", method, count, span->win_off + (mem - span->win),
+                            span_noun(span), span_noun(span), (SIZE_T)(((ULONG_PTR)span->win - span->win_off) & (count - 1)),
+                            count);
+        ok = guard_load(buffer, mem, count, &fault);
+        break;
     case SPAN_FLUSH:
         if (span->access != RegionCopyOnWrite && !FlushViewOfFile(mem, count))
             return sr_win32_error(GetLastError(), span_iid(span), L"%ls: cannot flush the %ls", method, span_noun(span));

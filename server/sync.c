@@ -1,20 +1,34 @@
 /*
  * SharedRegion server: the lock and signal objects beside a region, and the lock's rules.
  *
- * The lock's rules, all of them (region.c's Lock, Unlock, Close, Release and region_drop_lock follow them):
+ * The lock's rules, all of them (region.c's Lock, Unlock, Close and Release, and snapshot.c's "lock"
+ * guard, follow them; docs/hardening.md lists each with its test):
  *  - The mutex is never held by a caller's thread: the calling thread's lock keeper (below)
  *    waits for it and releases it, so any thread can have it released.
- *  - Owner: the thread whose Lock took it through this object. Its further Locks on this object
- *    nest (depth + 1, no wait); its Locks through another object of the same region nest in the
- *    mutex (one keeper per thread), as a mutex does for one thread. A Lock on another thread waits
- *    for the mutex like any other process would.
- *  - Unlock, on any thread, gives back one level of this object's lock; at depth 0 the keeper
- *    releases the mutex (PowerShell may run successive lines on different threads). Unlock when
- *    the object holds nothing is ERROR_NOT_OWNER.
+ *  - The lock belongs to the object whose Lock took it (struct sr_lock, kept under the object's
+ *    span lock). The taking thread's further Locks on that object nest (depth + 1, no wait); its
+ *    Locks through another object of the same region nest in the mutex (one keeper per thread), as a
+ *    mutex does for one thread. A Lock on another thread waits for the mutex like any other process.
+ *  - Unlock, on any thread, gives back one level of the object's lock; the last level has the keeper
+ *    release the mutex (PowerShell may run successive lines on different threads). Unlock when the
+ *    object holds nothing is ERROR_NOT_OWNER, and says that Lock may have timed out.
  *  - Close and the final Release, on any thread (a .NET finalizer), give the lock back whatever the
  *    depth; a Lock that was still waiting then gives it back at once and fails with SR_E_NOTOPEN.
+ *  - A release never waits behind an acquire: a keeper's one wait covers its request queue and every
+ *    mutex its thread's Locks wait for, so it serves an Unlock, Close or final Release at once, from
+ *    any thread, or from a message handler that runs on its own thread while that thread's Lock pumps
+ *    (a single-threaded apartment).
+ *  - No object lock is held while a keeper is asked: the record comes off under the span lock and
+ *    the mutex goes back after the span lock is released (lock_give_back), so data calls never wait.
+ *  - A failed pumping wait takes its acquire back and waits, without pumping, for the keeper's
+ *    answer; a mutex taken meanwhile goes back at once. No mutex is held with no record of it.
+ *  - A Lock refused before it waited (access denied, a name that belongs to an event) fixes nothing:
+ *    LockName can still be set.
  *  - The process ending with the lock held abandons the mutex: the next owner sees LockAbandoned.
  *  - Lock and WaitSignal wait with sync_wait: in a single-threaded apartment messages flow.
+ *  - Snapshot's "lock" guard (snapshot.c) takes the mutex through the calling thread's keeper and
+ *    gives it back before Snapshot returns, as a Lock and an Unlock on that thread would: inside a
+ *    Lock the thread holds it nests, and it never outlives the call.
  *
  * This file is longer than the others (about a thousand lines) because it is one concern from end to
  * end: a lock or signal object's security, its opening, the waits on it and the keeper threads that
@@ -464,6 +478,55 @@ DWORD sync_wait_any(DWORD count, HANDLE *handles, DWORD timeout)
 DWORD sync_wait(HANDLE h, DWORD timeout)
 {
     return sync_wait_any(1, &h, timeout);
+}
+
+/* The pacer: a wait of about a millisecond between two looks at memory that another process writes
+ * (WaitChange's poll, Snapshot's last back-off step), waited for with sync_wait so that a
+ * single-threaded apartment keeps pumping. A waitable timer, because Sleep cannot pump and
+ * CoWaitForMultipleHandles needs a handle; a periodic one (set once, an auto-reset tick every
+ * millisecond), so that each wait is one wait and no SetWaitableTimer. A high-resolution timer
+ * (CREATE_WAITABLE_TIMER_HIGH_RESOLUTION, Windows 10 1803 and later) ticks every millisecond
+ * whatever the system timer's period. Where Windows has none, a plain waitable timer ticks with the
+ * system timer, every 15.6 ms by default: a change is then seen within one such tick.
+ * timeBeginPeriod, which would shorten the system timer's period, is not called: it raises every
+ * program's timer rate. Where no timer can be made at all (out of handles), the wait is Sleep(1),
+ * which does not pump. The timer is made on the first wait, so a Snapshot that never backs off
+ * that far makes none. */
+#ifndef CREATE_WAITABLE_TIMER_HIGH_RESOLUTION
+#define CREATE_WAITABLE_TIMER_HIGH_RESOLUTION 0x00000002
+#endif
+
+void pacer_init(struct sr_pacer *p)
+{
+    p->timer = NULL;
+    p->high_resolution = FALSE;
+}
+
+void pacer_wait(struct sr_pacer *p)
+{
+    if (!p->timer)
+    {
+        LARGE_INTEGER due;
+        due.QuadPart = -10000; /* 1 ms from now, then every millisecond */
+        p->timer = CreateWaitableTimerExW(NULL, NULL, CREATE_WAITABLE_TIMER_HIGH_RESOLUTION, TIMER_ALL_ACCESS);
+        p->high_resolution = p->timer != NULL;
+        if (!p->timer) p->timer = CreateWaitableTimerExW(NULL, NULL, 0, TIMER_ALL_ACCESS);
+        if (p->timer && !SetWaitableTimer(p->timer, &due, 1, NULL, NULL, FALSE))
+        {
+            CloseHandle(p->timer);
+            p->timer = NULL;
+        }
+        TRACE("timer %p (%s)", p->timer, p->high_resolution ? "high resolution" : "system timer ticks");
+    }
+    /* A tick is at most a period away; the timeout only guards against a timer that never fires. */
+    if (p->timer && sync_wait(p->timer, 1000) != WAIT_FAILED) return;
+    Sleep(1);
+}
+
+void pacer_done(struct sr_pacer *p)
+{
+    if (p->timer) CloseHandle(p->timer);
+    p->timer = NULL;
 }
 
 /* The lock keepers. A mutex belongs to the thread that acquired it, and only that thread can
