@@ -20,7 +20,7 @@
 
 /* One decoded value as text: numbers in the shortest form that reads back the same, exact Decimals,
  * Booleans as True/False, strings in double quotes. */
-static void format_value(const VARIANT *v, WCHAR *buf, size_t len)
+void format_value(const VARIANT *v, WCHAR *buf, size_t len)
 {
     VARIANT text;
     int digits;

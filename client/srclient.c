@@ -14,6 +14,7 @@
  * cmd_sync.c; srclient.h lists every file and what it shares.
  */
 #include "srclient.h"
+#include "srversion.h"
 
 /* ---- the options a command was given ---- */
 
@@ -71,6 +72,10 @@ static const struct optdef read_opts[] = {
 static const struct optdef dump_opts[] = { VALUE(L"offset"), VALUE(L"count"), END };
 static const struct optdef fill_opts[] = { VALUE(L"offset"), VALUE(L"count"), END };
 static const struct optdef peek_opts[] = { VALUE(L"offset"), VALUE(L"count"), END };
+static const struct optdef watch_opts[] = {
+    VALUE(L"offset"), VALUE(L"guard"), VALUE(L"every"), VALUE(L"change"), FLAG(L"signal"), VALUE(L"count"),
+    VALUE(L"duration"), VALUE(L"csv"), VALUE(L"jsonl"), VALUE(L"encoding"), VALUE(L"lock-name"),
+    VALUE(L"signal-name"), VALUE(L"stale"), END };
 static const struct optdef unpack_opts[] = { VALUE(L"offset"), VALUE(L"encoding"), VALUE(L"watch"), VALUE(L"count"), END };
 static const struct optdef hold_opts[] = {
     FLAG(L"readonly"), FLAG(L"signal"), FLAG(L"stdin"), VALUE(L"for"), VALUE(L"timeout"), END };
@@ -143,6 +148,27 @@ static const struct command commands[] =
       L"--watch INTERVAL decodes it again every INTERVAL (e.g. 500ms) under a \"frame N\" line, until Ctrl+C,\n"
       L"or until --count N frames are printed.\n",
       cmd_unpack },
+    { L"watch", NULL, 2, 2, FALSE, watch_opts,
+      L"watch NAME FORMAT [--offset N] [--guard G] [--every DUR | --change OFF[:TYPE] | --signal] [--count N] "
+      L"[--duration DUR] [--csv FILE | --jsonl FILE]",
+      L"log a publisher's frames, one consistent row each, to CSV or JSON Lines",
+      L"Writes one row per frame of the struct at --offset laid out by FORMAT: a time column (UTC, ISO 8601,\n"
+      L"milliseconds), then one column per field in format order. A named format (\"<I packetId:I gas:f\n"
+      L"wheelSlip:4f\") names the columns (wheelSlip[0] ... for arrays); an unnamed one gives f0, f1, ...\n"
+      L"Rows go to stdout as CSV, or to --csv FILE (with a header row) or --jsonl FILE (one JSON object\n"
+      L"a line). A row is taken:\n"
+      L"  --every DUR      every DUR (default 100ms), or\n"
+      L"  --change OFF[:TYPE]  when the number at OFF (TYPE: UInt32 default, or Int8 ... Double, a struct\n"
+      L"                   code) changes, or\n"
+      L"  --signal         when the region is signalled (--signal-name NAME adopts the publisher's event).\n"
+      L"  --guard G        copy each frame as one Snapshot under the publisher's protocol: lock (with\n"
+      L"                   --lock-name NAME for the publisher's mutex), seq:OFF[:T], pair:BEGIN,END[:T],\n"
+      L"                   tick:OFF[:T]; no row then mixes two writes\n"
+      L"  --count N        stop after N rows; --duration DUR: after DUR; Ctrl+C: now (the file is complete)\n"
+      L"  --encoding E     for s and p fields (utf-8 default; most publishers' text is ansi or cpNNN)\n"
+      L"  --stale DUR      say on stderr when the frame has not changed for DUR (default 2s)\n"
+      L"While stderr is a console, a progress line shows the rows, the torn copies retried and the rate.\n",
+      cmd_watch },
     { L"fill", NULL, 2, 2, FALSE, fill_opts,
       L"fill NAME VALUE [--offset N] [--count N]",
       L"set bytes to one value",
@@ -310,6 +336,11 @@ int wmain(int argc, WCHAR **argv)
 
     memset(&a, 0, sizeof(a));
     if (argc < 2) return usage_error(NULL, L"no command given");
+    if (!wcscmp(argv[1], L"--version") || !wcscmp(argv[1], L"version"))
+    {
+        out(L"srclient %ls (SharedRegion)\n", SR_VERSION_WSTRING);
+        return RC_OK;
+    }
     if (is_help(argv[1]) || !wcscmp(argv[1], L"help"))
     {
         const struct command *c = argc > 2 ? find_command(argv[2]) : NULL;

@@ -99,6 +99,10 @@ int cmd_fill(struct args *a);
 int cmd_copy_file(struct args *a);
 int cmd_peek(struct args *a);
 int cmd_unpack(struct args *a);
+/* A decoded value as text: numbers in the shortest form that reads back the same, exact Decimals,
+ * True/False, strings in double quotes (cmd_live.c). */
+void format_value(const VARIANT *v, WCHAR *buf, size_t len);
+int cmd_watch(struct args *a);
 int cmd_lock(struct args *a);
 int cmd_unlock(struct args *a);
 int cmd_signal(struct args *a);

@@ -23,3 +23,12 @@ foreach(mode seq pair tick lock)
                 -P ${CMAKE_CURRENT_SOURCE_DIR}/run_telemetry.cmake)
     set_tests_properties(example_live_${mode}_vbs PROPERTIES FIXTURES_REQUIRED "prefix;registered" TIMEOUT 180)
 endforeach()
+
+# srclient watch against livepub: a seq publisher recorded to CSV under the guard (no torn row, every
+# row checked against the publisher's formulas), to JSON Lines, and a publisher that stops.
+add_test(NAME srclient_watch
+    COMMAND ${CMAKE_COMMAND} -E env SR_VERSION=${PROJECT_VERSION}
+            bash ${CMAKE_CURRENT_SOURCE_DIR}/watch.sh ${SR_WINE} $<TARGET_FILE:srclient> $<TARGET_FILE:livepub>
+            ${CMAKE_CURRENT_BINARY_DIR}/watch)
+set_tests_properties(srclient_watch PROPERTIES FIXTURES_REQUIRED "prefix;registered" TIMEOUT 300
+                     FAIL_REGULAR_EXPRESSION "FAILED")
