@@ -10,7 +10,12 @@
  *   - whitespace between codes is ignored, but not between a count and its code;
  *   - a count repeats a code, except for s and p (the string's length in bytes), w (its length in
  *     UTF-16 code units) and x (pad bytes); in native mode each code is aligned, even with count 0,
- *     and no padding is added after the last code.
+ *     and no padding is added after the last code;
+ *   - a NUL character is refused, as Python refuses it (data.c checks the BSTR, which can hold one).
+ * The limits (docs/hardening.md, "Size and count limits"): a format of at most SR_MAX_FORMAT
+ * characters, checked before anything is allocated; a struct of at most SR_MAX_COUNT bytes, its size
+ * and offsets kept in ULONGLONG and checked after each code's alignment padding, so that nothing
+ * wraps in either bitness; Unpack returns at most SR_MAX_ITEMS fields.
  * A parsed format is immutable and reference counted; the last 16 formats are kept in a small cache,
  * because scripts call Unpack in loops with the same format string.
  */
@@ -61,7 +66,7 @@ struct fmt_item
     BYTE size;               /* bytes per element (per character for s, p, w) */
     BYTE type;               /* enum sr_type of an integer or float code (the typed reads' rules) */
     ULONG count;             /* repeat count, or the length for s, p, w, x */
-    SIZE_T offset;           /* the first element's offset in the struct */
+    ULONGLONG offset;        /* the first element's offset in the struct (at most SR_MAX_COUNT) */
     ULONG field;             /* the first value's index */
 };
 
@@ -69,14 +74,14 @@ struct sr_format
 {
     LONG ref;
     BOOL big_endian;
-    SIZE_T size;
+    ULONGLONG size;          /* at most SR_MAX_COUNT */
     ULONG fields;
     ULONG count;             /* items */
     WCHAR *text;             /* the format string, the cache's key */
     struct fmt_item item[1];
 };
 
-SIZE_T format_size(const struct sr_format *f) { return f->size; }
+ULONGLONG format_size(const struct sr_format *f) { return f->size; }
 ULONG format_fields(const struct sr_format *f) { return f->fields; }
 
 static const struct code_info *find_code(WCHAR c)
@@ -106,15 +111,20 @@ static HRESULT parse(const WCHAR *method, REFIID iid, const WCHAR *text, struct 
     struct sr_format *f = NULL;
     const WCHAR *p = text;
     BOOL native = TRUE;
-    SIZE_T size = 0, len = wcslen(text);
-    ULONGLONG fields = 0;
+    SIZE_T len = wcslen(text);
+    ULONGLONG size = 0, fields = 0;
     ULONG items = 0;
     WCHAR ch[16];
     HRESULT hr = S_OK;
 
     *out = NULL;
-    /* Items are at most one per character of the format. */
-    if (!(f = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, offsetof(struct sr_format, item[len + 1]))))
+    /* Items are at most one per character of the format: the length is bounded before that many are
+     * allocated, so the allocation's size cannot wrap. */
+    if (len > SR_MAX_FORMAT)
+        return sr_error(E_INVALIDARG, iid, L"%ls: the format is %Iu characters long, more than a format may have (%u)",
+                        method, len, SR_MAX_FORMAT);
+    if (!(f = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY,
+                        offsetof(struct sr_format, item) + (len + 1) * sizeof(struct fmt_item))))
         return sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for the format", method);
     f->ref = 1;
     switch (*p)
@@ -169,8 +179,10 @@ static HRESULT parse(const WCHAR *method, REFIID iid, const WCHAR *text, struct 
         }
         elem = native ? info->native_size : info->std_size;
         align = native ? info->native_align : 1;
+        /* size is at most SR_MAX_COUNT before the padding (at most 7) and num * elem at most
+         * 8 * SR_MAX_COUNT: neither wraps a ULONGLONG, and the whole is checked after the padding. */
         if (size % align) size += align - size % align;
-        if (num * elem > SR_MAX_COUNT - size)
+        if (size > SR_MAX_COUNT || num * elem > SR_MAX_COUNT - size)
         {
             hr = sr_error(E_INVALIDARG, iid, L"%ls: format \"%.100ls\": the struct is over %I64u bytes at position %Iu",
                           method, text, SR_MAX_COUNT, code - text);
@@ -183,7 +195,7 @@ static HRESULT parse(const WCHAR *method, REFIID iid, const WCHAR *text, struct 
         it->count = (ULONG)num;
         it->offset = size;
         it->field = (ULONG)fields;
-        size += (SIZE_T)(num * elem);
+        size += num * elem;
         if (*code == 's' || *code == 'p' || *code == 'w') fields++;
         else if (*code != 'x') fields += num;
         if (fields > SR_MAX_COUNT)
@@ -387,22 +399,30 @@ static HRESULT unpack_text(const WCHAR *method, REFIID iid, const struct sr_enco
     return S_OK;
 }
 
+HRESULT format_unpack_check(const WCHAR *method, REFIID iid, const struct sr_format *f)
+{
+    if (f->fields <= SR_MAX_ITEMS) return S_OK;
+    return sr_error(E_INVALIDARG, iid, L"%ls: format \"%.100ls\" has %lu fields, more than one call can return (%lu)",
+                    method, f->text, f->fields, (ULONG)SR_MAX_ITEMS);
+}
+
 HRESULT format_unpack(const WCHAR *method, REFIID iid, const struct sr_format *f, const BYTE *bytes,
                       const struct sr_encoding *enc, VARIANT *out)
 {
     SAFEARRAY *sa;
     VARIANT *vals = NULL;
     ULONG i, k;
-    HRESULT hr = S_OK;
+    HRESULT hr;
 
     VariantInit(out);
+    if (FAILED(hr = format_unpack_check(method, iid, f))) return hr;
     if (!(sa = SafeArrayCreateVector(VT_VARIANT, 0, f->fields)))
         return sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for %lu values", method, f->fields);
     SafeArrayAccessData(sa, (void **)&vals);
     for (i = 0; i < f->count && SUCCEEDED(hr); i++)
     {
         const struct fmt_item *it = &f->item[i];
-        const BYTE *p = bytes + it->offset;
+        const BYTE *p = bytes + (SIZE_T)it->offset;
         VARIANT *v = &vals[it->field];
         BYTE tmp[8];
 
@@ -413,14 +433,14 @@ HRESULT format_unpack(const WCHAR *method, REFIID iid, const struct sr_format *f
         case 's':
         {
             SIZE_T n = until_nul(p, it->count, enc->unit);
-            hr = unpack_text(method, iid, enc, it, p, it->offset, n, v);
+            hr = unpack_text(method, iid, enc, it, p, (SIZE_T)it->offset, n, v);
             break;
         }
         case 'p':
         {
             SIZE_T n = it->count ? p[0] : 0;
             if (it->count && n >= it->count) n = it->count - 1;
-            hr = unpack_text(method, iid, enc, it, p + 1, it->offset + 1, n, v);
+            hr = unpack_text(method, iid, enc, it, p + 1, (SIZE_T)it->offset + 1, n, v);
             break;
         }
         case 'w':
@@ -484,10 +504,11 @@ HRESULT format_unpack(const WCHAR *method, REFIID iid, const struct sr_format *f
     return S_OK;
 }
 
-/* Python's truthiness for a script value: Empty, Null, False, zero and "" are false. */
+/* Python's truthiness for a script value: Empty, Null, False, zero and "" are false. format_pack has
+ * refused a reference to nothing usable (arg_deref). */
 static BOOL truth(const VARIANT *arg)
 {
-    const VARIANT *v = arg_deref(arg); /* one level; a NULL or nested reference counts as false */
+    const VARIANT *v = arg_deref(arg);
     VARIANT num;
     BOOL t;
 
@@ -583,15 +604,26 @@ HRESULT format_pack(const WCHAR *method, REFIID iid, const struct sr_format *f, 
         return sr_error(E_INVALIDARG, iid, L"%ls: format \"%.100ls\" has %lu field%ls; %lu value%ls given", method,
                         f->text, f->fields, f->fields == 1 ? L"" : L"s", count, count == 1 ? L" was" : L"s were");
     /* Built aside and copied at the end: nothing is written when a value is bad. */
-    if (!(buf = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, f->size ? f->size : 1)))
-        return sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for %Iu bytes", method, f->size);
+    if (!(buf = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, f->size ? (SIZE_T)f->size : 1)))
+        return sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for %I64u bytes", method, f->size);
     for (i = 0; i < f->count && SUCCEEDED(hr); i++)
     {
         const struct fmt_item *it = &f->item[i];
-        BYTE *p = buf + it->offset;
+        BYTE *p = buf + (SIZE_T)it->offset;
+        ULONG values_of_item = it->code == 'x' ? 0
+                             : (it->code == 's' || it->code == 'p' || it->code == 'w') ? 1 : it->count;
         WCHAR name[48];
         BYTE tmp[8];
 
+        /* A by-reference value with a NULL pointer, or a reference to another reference, is refused here,
+         * whatever the field, and never read through. */
+        for (k = 0; k < values_of_item && SUCCEEDED(hr); k++)
+            if (!arg_deref(&values[it->field + k]))
+            {
+                field_name(it, it->field + k, name, ARRAY_SIZE(name));
+                hr = arg_ref_error(method, name, iid);
+            }
+        if (FAILED(hr)) break;
         switch (it->code)
         {
         case 'x':
@@ -661,7 +693,7 @@ HRESULT format_pack(const WCHAR *method, REFIID iid, const struct sr_format *f, 
         }
         }
     }
-    if (SUCCEEDED(hr)) memcpy(out, buf, f->size);
+    if (SUCCEEDED(hr)) memcpy(out, buf, (SIZE_T)f->size);
     HeapFree(GetProcessHeap(), 0, buf);
     return hr;
 }

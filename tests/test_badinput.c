@@ -144,6 +144,8 @@ enum arg_kind
     A_NULLREF,       /* VT_BYREF|VT_ARRAY|VT_UI1 whose reference is NULL */
     A_REF_R8,        /* VT_BYREF|VT_R8 pointing at d */
     A_BADVT,         /* a VARIANT type that does not exist (d) */
+    A_NULLBSTR,      /* VT_BYREF|VT_BSTR whose pointer is NULL */
+    A_VARR_NULLBSTR, /* VT_ARRAY|VT_VARIANT { a VT_BYREF|VT_BSTR whose pointer is NULL } */
 };
 
 struct arg
@@ -173,6 +175,8 @@ struct arg
 #define NULLREF     { A_NULLREF, 0, NULL }
 #define REF_R8(x)   { A_REF_R8, (x), NULL }
 #define BADVT(x)    { A_BADVT, (x), NULL }
+#define NULLBSTR    { A_NULLBSTR, 0, NULL }
+#define VARR_NULLBSTR { A_VARR_NULLBSTR, 0, NULL }
 
 /* ---- the table ---- */
 
@@ -483,6 +487,31 @@ static const struct row data_rows[] =
     ROW(T_DATA, M_CalcSize, P_BOTH, 1, A(STR(L"<hZ")), E_INVALIDARG, L"CalcSize: "),
     ROWF(T_DATA, M_CalcSize, P_VT, 1, A(STR(L"<h")), E_POINTER, L"the result pointer is NULL", F_NULL_OUT),
     ROW(T_DATA, M_CalcSize, P_DISP, 0, NOARGS, DISP_E_BADPARAMCOUNT, L"0 arguments given; it takes 1 (format)"),
+
+    /* A by-reference value whose pointer is NULL (here a VT_BYREF|VT_BSTR) in every VARIANT parameter, and
+     * inside the values Pack takes: refused, never read through (ReadArray's and WriteArray's type and a
+     * '?' field crashed the server). IDispatch refuses such a VARIANT before any member runs
+     * (DISP_E_BADVARTYPE, above). */
+    ROW(T_DATA, M_ReadString, P_VT, 2, A(R8(0), NULLBSTR), E_INVALIDARG, L"ReadString: maxBytes is a by-reference VARIANT that refers to nothing usable"),
+    ROW(T_DATA, M_ReadString, P_VT, 3, A(R8(0), MISSING, NULLBSTR), E_INVALIDARG, L"ReadString: encoding is a by-reference VARIANT that refers to nothing usable"),
+    ROW(T_DATA, M_WriteString, P_VT, 3, A(R8(0), STR(L"hi"), NULLBSTR), E_INVALIDARG, L"WriteString: encoding is a by-reference VARIANT"),
+    ROW(T_DATA, M_WriteString, P_VT, 4, A(R8(0), STR(L"hi"), MISSING, NULLBSTR), E_INVALIDARG, L"WriteString: terminate is a by-reference VARIANT"),
+    ROW(T_DATA, M_Flush, P_VT, 2, A(NULLBSTR, MISSING), E_INVALIDARG, L"Flush: offset is a by-reference VARIANT"),
+    ROW(T_DATA, M_Flush, P_VT, 2, A(R8(0), NULLBSTR), E_INVALIDARG, L"Flush: count is a by-reference VARIANT"),
+    ROW(T_DATA, M_WriteInt64, P_VT, 2, A(R8(0), NULLBSTR), E_INVALIDARG, L"WriteInt64: value is a by-reference VARIANT"),
+    ROW(T_DATA, M_WriteUInt64, P_VT, 2, A(R8(0), NULLBSTR), E_INVALIDARG, L"WriteUInt64: value is a by-reference VARIANT"),
+    ROW(T_DATA, M_ReadArray, P_VT, 3, A(R8(0), R8(1), NULLBSTR), E_INVALIDARG, L"ReadArray: type is a by-reference VARIANT that refers to nothing usable"),
+    ROW(T_DATA, M_WriteArray, P_VT, 3, A(R8(0), BYTES(4), NULLBSTR), E_INVALIDARG, L"WriteArray: type is a by-reference VARIANT that refers to nothing usable"),
+    ROW(T_DATA, M_WriteArray, P_VT, 3, A(R8(0), NULLBSTR, STR(L"b")), E_INVALIDARG, L"WriteArray: values is a by-reference VARIANT"),
+    ROW(T_DATA, M_WriteBytes, P_VT, 2, A(R8(0), NULLBSTR), E_INVALIDARG, L"WriteBytes: data is a by-reference VARIANT"),
+    ROW(T_DATA, M_ReadInto, P_VT, 2, A(R8(0), NULLBSTR), E_INVALIDARG, L"ReadInto: buffer is a by-reference VARIANT"),
+    ROW(T_DATA, M_Unpack, P_VT, 3, A(R8(0), STR(L"<h"), NULLBSTR), E_INVALIDARG, L"Unpack: encoding is a by-reference VARIANT"),
+    ROW(T_DATA, M_Pack, P_VT, 3, A(R8(0), STR(L"<h"), NULLBSTR), E_INVALIDARG, L"Pack: values is a by-reference VARIANT"),
+    ROW(T_DATA, M_Pack, P_VT, 4, A(R8(0), STR(L"<h"), VARR(1), NULLBSTR), E_INVALIDARG, L"Pack: encoding is a by-reference VARIANT"),
+    ROW(T_DATA, M_Pack, P_VT, 3, A(R8(0), STR(L"<?"), VARR_NULLBSTR), E_INVALIDARG, L"Pack: field 0 ('?') is a by-reference VARIANT that refers to nothing usable"),
+    ROW(T_DATA, M_Pack, P_VT, 3, A(R8(0), STR(L"<4s"), VARR_NULLBSTR), E_INVALIDARG, L"Pack: field 0 ('4s') is a by-reference VARIANT"),
+    ROW(T_DATA, M_Pack, P_VT, 3, A(R8(0), STR(L"<c"), VARR_NULLBSTR), E_INVALIDARG, L"Pack: field 0 ('c') is a by-reference VARIANT"),
+    ROW(T_DATA, M_Pack, P_VT, 3, A(R8(0), STR(L"<h"), VARR_NULLBSTR), E_INVALIDARG, L"Pack: field 0 ('h') is a by-reference VARIANT"),
 };
 
 /* A closed region and an unmapped view: every data member says so, with valid arguments. */
@@ -1003,6 +1032,19 @@ static void make_arg(const struct arg *a, enum target t, VARIANT *v, struct arg_
         V_VT(v) = VT_BYREF | VT_R8;
         V_R8REF(v) = &store->r8[index];
         break;
+    case A_NULLBSTR:
+        V_VT(v) = VT_BYREF | VT_BSTR;
+        V_BSTRREF(v) = NULL;
+        break;
+    case A_VARR_NULLBSTR:
+    {
+        VARIANT item;
+        V_VT(&item) = VT_BYREF | VT_BSTR;
+        V_BSTRREF(&item) = NULL;
+        V_VT(v) = VT_ARRAY | VT_VARIANT;
+        V_ARRAY(v) = variant_array(1, &item);
+        break;
+    }
     }
 }
 

@@ -616,5 +616,28 @@ try {
 }
 // ==== end of the foreign lock and signal objects, and CreateFile ====
 
+// ==== Sizes and counts near the limits, strict text, typed writes that judge the value (issue 16) ====
+var qr = new ActiveXObject("SharedRegion.Region"), qa;
+qr.Create("", 65536);
+qr.WriteBytes(0, [0xA1, 0xA2, 0xA3, 0xA4]);
+// Struct sizes are checked after each code's padding; a format's length is capped; a NUL is refused.
+expectError(function () { qr.CalcSize("2147483647xq"); }, E_INVALIDARG,
+            "CalcSize: format \"2147483647xq\": the struct is over 2147483647 bytes at position 11", "CalcSize of a struct padded past 2^31 - 1");
+check(qr.CalcSize("2147483647x") === 2147483647, "CalcSize of 2^31 - 1 pad bytes");
+expectError(function () { qr.CalcSize(new Array(65538).join("x")); }, E_INVALIDARG,
+            "CalcSize: the format is 65537 characters long, more than a format may have (65536)", "CalcSize of a 65537-character format");
+expectError(function () { qr.CalcSize("h\u0000q"); }, E_INVALIDARG,
+            "CalcSize: the format contains a NUL character at position 1", "CalcSize of a format with a NUL");
+// Arrays of VARIANTs stay under 2^31 bytes: at most 89478485 elements.
+expectError(function () { qr.ReadArray(0, 178956971, "B"); }, E_INVALIDARG,
+            "ReadArray: count 178956971 is more than one call can return (89478485 elements)", "ReadArray of 178956971 bytes");
+expectError(function () { qr.Unpack(0, "178956971B"); }, E_INVALIDARG,
+            "Unpack: format \"178956971B\" has 178956971 fields, more than one call can return (89478485)", "Unpack of 178956971 fields");
+// A JScript array is read into VARIANTs: its length is held to the same limit before anything is read.
+expectError(function () { var a = []; a.length = 268435457; qr.WriteArray(0, a, "B"); }, E_INVALIDARG,
+            "WriteArray: values has 268435457 elements, more than one call can take (89478485)", "WriteArray of a JScript array of length 2^28 + 1");
+qr.Close();
+// ==== end of sizes, strict text and typed writes ====
+
 echo("RESULT: " + passed + " passed, " + failed + " failed, " + skipped + " skipped");
 WScript.Quit(failed > 0 ? 1 : 0);

@@ -855,5 +855,37 @@ Err.Clear
 On Error GoTo 0
 ' ==== end of the foreign lock and signal objects, and CreateFile ====
 
+' ==== Sizes and counts near the limits, strict text, typed writes that judge the value (issue 16) ====
+Dim qr, qa
+Set qr = CreateObject("SharedRegion.Region")
+qr.Create "", 65536
+qr.WriteBytes 0, Array(&HA1, &HA2, &HA3, &HA4)
+' Struct sizes are checked after each code's padding; a format's length is capped; a NUL is refused.
+On Error Resume Next
+n = qr.CalcSize("2147483647xq") : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "CalcSize: format ""2147483647xq"": the struct is over 2147483647 bytes at position 11", "CalcSize of a struct padded past 2^31 - 1"
+Check qr.CalcSize("2147483647x") = 2147483647, "CalcSize of 2^31 - 1 pad bytes"
+On Error Resume Next
+n = qr.CalcSize(String(65537, "x")) : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "CalcSize: the format is 65537 characters long, more than a format may have (65536)", "CalcSize of a 65537-character format"
+Check qr.CalcSize(String(65536, "x")) = 65536, "CalcSize of a 65536-character format"
+On Error Resume Next
+n = qr.CalcSize("h" & Chr(0) & "q") : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "CalcSize: the format contains a NUL character at position 1", "CalcSize of a format with a NUL"
+' Arrays of VARIANTs stay under 2^31 bytes: at most 89478485 elements.
+On Error Resume Next
+qa = qr.ReadArray(0, 178956971, "B") : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "ReadArray: count 178956971 is more than one call can return (89478485 elements)", "ReadArray of 178956971 bytes"
+On Error Resume Next
+qa = qr.Unpack(0, "178956971B") : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "Unpack: format ""178956971B"" has 178956971 fields, more than one call can return (89478485)", "Unpack of 178956971 fields"
+qr.Close
+' ==== end of sizes, strict text and typed writes ====
+
 WScript.Echo "RESULT: " & passed & " passed, " & failed & " failed, " & skipped & " skipped"
 If failed > 0 Then WScript.Quit 1
