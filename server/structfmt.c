@@ -366,14 +366,16 @@ static void field_name(const struct fmt_item *it, ULONG field, WCHAR *buf, size_
     buf[size - 1] = 0;
 }
 
-/* A string field's bytes, up to the first NUL (a NUL code unit for a two-byte encoding). */
+/* A string field's bytes, up to the first NUL (a NUL code unit for a two-byte encoding). A field of an
+ * odd length in a two-byte encoding has a last byte that holds no code unit: Pack leaves it zero, and
+ * then it is padding; any other value leaves an odd byte count, which the decoder refuses. */
 static SIZE_T until_nul(const BYTE *p, SIZE_T n, UINT unit)
 {
     SIZE_T i;
     if (unit == 2)
     {
         for (i = 0; i + 1 < n; i += 2) if (!p[i] && !p[i + 1]) return i;
-        return n;
+        return (n % 2 && !p[n - 1]) ? n - 1 : n;
     }
     for (i = 0; i < n; i++) if (!p[i]) return i;
     return n;
@@ -535,6 +537,43 @@ static BSTR string_of(const VARIANT *arg, BOOL *is_string)
     return (V_VT(v) & VT_BYREF) ? *V_BSTRREF(v) : V_BSTR(v);
 }
 
+static BOOL splits_pair(const WCHAR *text, UINT chars, UINT k)
+{
+    return k > 0 && k < chars && text[k - 1] >= 0xd800 && text[k - 1] < 0xdc00 && text[k] >= 0xdc00 && text[k] < 0xe000;
+}
+
+/* How many bytes of the encoded text[0..chars) a field of `room` bytes keeps: the bytes of its longest
+ * prefix of whole characters (a surrogate pair is one) that fits, so that a truncated field never ends
+ * in part of a character and Unpack reads back what Pack wrote. The whole text encodes (the caller has
+ * its bytes), and so does each such prefix; its length grows with the prefix: a binary search over the
+ * prefixes, each encoded on its own (so that it is right for every encoding, whatever its byte
+ * sequences look like). */
+static HRESULT fit_text(const WCHAR *method, REFIID iid, const struct sr_encoding *enc, const WCHAR *text, UINT chars,
+                        SIZE_T room, SIZE_T *fit)
+{
+    UINT lo = 0, hi = chars, mid, k;
+    SIZE_T n = 0, best = 0;
+    BYTE *bytes;
+    HRESULT hr = S_OK;
+
+    /* lo's prefix fits (the empty one does), hi's does not (the caller's whole text). */
+    while (hi - lo > 1 && SUCCEEDED(hr))
+    {
+        mid = lo + (hi - lo) / 2;
+        k = splits_pair(text, chars, mid) ? mid - 1 : mid;
+        if (FAILED(hr = text_encode(method, iid, enc, text, k, 0, &bytes, &n))) break;
+        HeapFree(GetProcessHeap(), 0, bytes);
+        if (n <= room)
+        {
+            lo = mid;
+            best = n;
+        }
+        else hi = mid;
+    }
+    *fit = best;
+    return hr;
+}
+
 static HRESULT pack_text(const WCHAR *method, REFIID iid, const struct sr_encoding *enc, const struct fmt_item *it,
                          const VARIANT *v, BYTE *p, const WCHAR *name, BOOL big_endian)
 {
@@ -542,17 +581,19 @@ static HRESULT pack_text(const WCHAR *method, REFIID iid, const struct sr_encodi
     BSTR s = string_of(v, &is_string);
     UINT chars = SysStringLen(s);
     BYTE *bytes = NULL;
-    SIZE_T n = 0, room;
+    SIZE_T n = 0, room, len;
     HRESULT hr;
-    UINT k;
+    UINT k, units;
 
     if (!is_string)
         return sr_error(DISP_E_TYPEMISMATCH, iid, L"%ls: %ls: value must be a String, not %ls", method, name,
                         arg_missing(v) ? L"missing" : vt_name(V_VT(v) & ~VT_BYREF));
     if (it->code == 'w')
     {
-        /* N code units, truncated or padded with NULs, as 's' does with bytes. */
-        for (k = 0; k < it->count && k < chars; k++)
+        /* N code units, truncated (never inside a surrogate pair) or padded with NULs, as 's' does with bytes. */
+        units = it->count < chars ? it->count : chars;
+        if (splits_pair(s, chars, units)) units--;
+        for (k = 0; k < units; k++)
         {
             WCHAR c = s[k];
             p[k * 2] = big_endian ? (BYTE)(c >> 8) : (BYTE)c;
@@ -579,18 +620,22 @@ static HRESULT pack_text(const WCHAR *method, REFIID iid, const struct sr_encodi
         }
         return hr;
     }
-    if (it->code == 's')
-        memcpy(p, bytes, n < it->count ? n : it->count);
-    else if (it->count)
+    /* The bytes that fit, cut at a character boundary: the same as Python's for text whose characters
+     * are one byte each. */
+    room = it->code == 's' ? it->count : it->count ? it->count - 1 : 0;
+    len = n;
+    if (n > room) hr = fit_text(method, iid, enc, s, chars, room, &len);
+    if (SUCCEEDED(hr) && it->code == 's') memcpy(p, bytes, len);
+    else if (SUCCEEDED(hr) && it->count)
     {
-        /* Python's Pascal string: at most count - 1 bytes, and a length byte of at most 255. */
-        room = it->count - 1;
-        if (n > room) n = room;
-        memcpy(p + 1, bytes, n);
-        p[0] = (BYTE)(n > 255 ? 255 : n);
+        /* Python's Pascal string: at most count - 1 bytes, and a length byte of at most 255 (again at a
+         * character boundary: the bytes it counts are the ones Unpack decodes). */
+        memcpy(p + 1, bytes, len);
+        if (len > 255) hr = fit_text(method, iid, enc, s, chars, 255, &len);
+        p[0] = (BYTE)len;
     }
     HeapFree(GetProcessHeap(), 0, bytes);
-    return S_OK;
+    return hr;
 }
 
 HRESULT format_pack(const WCHAR *method, REFIID iid, const struct sr_format *f, const VARIANT *values, ULONG count,

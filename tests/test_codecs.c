@@ -1263,6 +1263,173 @@ static void test_struct_sizes_near_the_limits_fuzz(void **state)
     free(text);
 }
 
+static void test_utf16_matches_pythons_strict_codec(void **state)
+{
+    struct sr_encoding enc;
+    unsigned int i, valid = 0, invalid = 0;
+    (void)state;
+
+    parse_enc("utf-16", &enc);
+    for (i = 0; i < ARRAY_SIZE(vutf16); i++)
+    {
+        BSTR text = (BSTR)1;
+        BYTE *bytes = (BYTE *)1;
+        SIZE_T n = 1;
+        HRESULT hr = text_decode(L"ReadString", iid, &enc, vutf16[i].bytes, vutf16[i].n, 0, &text);
+
+        if (vutf16[i].valid)
+        {
+            if (hr != S_OK || SysStringLen(text) != vutf16[i].len
+                || memcmp(text, vutf16[i].units, vutf16[i].len * sizeof(WCHAR)))
+                fail_msg("case %u: %Iu bytes Python decodes: hr %#lx (%ls)", i, vutf16[i].n, hr, last_error());
+            SysFreeString(text);
+            /* and back: the same bytes */
+            assert_int_equal(text_encode(L"WriteString", iid, &enc, vutf16[i].units, vutf16[i].len, 2, &bytes, &n), S_OK);
+            assert_int_equal(n, vutf16[i].n);
+            assert_memory_equal(bytes, vutf16[i].bytes, n);
+            HeapFree(GetProcessHeap(), 0, bytes);
+            valid++;
+            continue;
+        }
+        if (hr != SR_E_BADENCODING || text)
+            fail_msg("case %u: %Iu bytes Python refuses: hr %#lx", i, vutf16[i].n, hr);
+        if (vutf16[i].n % 2 == 0)
+        {
+            /* An even count that Python refuses holds an unpaired surrogate: refused as text too. */
+            hr = text_encode(L"WriteString", iid, &enc, vutf16[i].units, vutf16[i].len, 2, &bytes, &n);
+            if (hr != SR_E_BADENCODING || bytes || n)
+                fail_msg("case %u: the units of bytes Python refuses were encoded: hr %#lx", i, hr);
+        }
+        invalid++;
+    }
+    print_message("[ FIGURES  ] utf-16: %u cases Python decodes, %u it refuses; the same answer for each\n", valid,
+                  invalid);
+    assert_true(valid > 100 && invalid > 100);
+}
+
+static void test_utf16_refusals_name_the_reason(void **state)
+{
+    static const BYTE odd[] = { 'a', 0, 'b' }, lone[] = { 'a', 0, 0x00, 0xd8, 'b', 0 }, cut[] = { 0x3d, 0xd8 };
+    struct sr_encoding enc;
+    BSTR text = (BSTR)1;
+    BYTE *bytes = (BYTE *)1;
+    SIZE_T n = 1;
+    (void)state;
+
+    parse_enc("utf-16", &enc);
+    assert_error(text_decode(L"ReadString", iid, &enc, odd, 3, 100, &text), SR_E_BADENCODING,
+                 L"ReadString: the 3 bytes at offset 100 are not valid utf-16 (an odd number of bytes)");
+    assert_null(text);
+    assert_error(text_decode(L"ReadString", iid, &enc, lone, 6, 100, &text), SR_E_BADENCODING,
+                 L"ReadString: the 6 bytes at offset 100 are not valid utf-16 (an unpaired surrogate U+D800 at offset 102)");
+    assert_error(text_decode(L"ReadString", iid, &enc, cut, 2, 7, &text), SR_E_BADENCODING,
+                 L"ReadString: the 2 bytes at offset 7 are not valid utf-16 (an unpaired surrogate U+D83D at offset 7)");
+    assert_error(text_encode(L"WriteString", iid, &enc, L"ab\xdc00", 3, 2, &bytes, &n), SR_E_BADENCODING,
+                 L"WriteString: the text has an unpaired surrogate (U+DC00 at position 2) and cannot be written as utf-16");
+    assert_null(bytes);
+    assert_int_equal(n, 0);
+}
+
+static void test_pack_truncates_text_at_a_character_boundary(void **state)
+{
+    static const struct
+    {
+        const char *encoding;
+        const WCHAR *format, *text, *back;   /* what Unpack returns from what Pack wrote */
+        BYTE bytes[8];
+        unsigned int size;
+    } cases[] =
+    {
+        { "utf-8", L"2s", L"a\x00e9", L"a", { 'a', 0 }, 2 },                     /* not a, C3 */
+        { "utf-8", L"3s", L"a\x00e9", L"a\x00e9", { 'a', 0xc3, 0xa9 }, 3 },
+        { "utf-8", L"4s", L"\x4e2d\x4e2d", L"\x4e2d", { 0xe4, 0xb8, 0xad, 0 }, 4 },
+        { "utf-8", L"3s", L"\xd83d\xde00", L"", { 0, 0, 0 }, 3 },               /* 4 bytes: none fits */
+        { "utf-8", L"5p", L"abc\x00e9", L"abc", { 3, 'a', 'b', 'c', 0 }, 5 },
+        { "utf-16", L"3s", L"ab", L"a", { 'a', 0, 0 }, 3 },                      /* not a, b's first byte */
+        { "utf-16", L"2s", L"\xd83d\xde00", L"", { 0, 0 }, 2 },                  /* not half a pair */
+        { "utf-16", L"6s", L"a\xd83d\xde00z", L"a\xd83d\xde00", { 'a', 0, 0x3d, 0xd8, 0x00, 0xde }, 6 },
+        { "utf-16", L"5p", L"a\xd83d\xde00", L"a", { 2, 'a', 0, 0, 0 }, 5 },
+        { "cp932", L"3s", L"a\x65e5\x65e5", L"a\x65e5", { 'a', 0x93, 0xfa }, 3 },
+        { "cp932", L"2s", L"a\x65e5", L"a", { 'a', 0 }, 2 },                     /* not a, lead byte 93 */
+        { "utf-8", L"<2w", L"a\xd83d\xde00", L"a", { 'a', 0, 0, 0 }, 4 },        /* w: no half pair either */
+    };
+    unsigned int i;
+    (void)state;
+
+    for (i = 0; i < ARRAY_SIZE(cases); i++)
+    {
+        struct sr_encoding enc;
+        struct sr_format *f;
+        VARIANT in = bstr(cases[i].text), out, *vals;
+        BYTE packed[9];
+
+        parse_enc(cases[i].encoding, &enc);
+        assert_int_equal(format_parse(L"Pack", iid, cases[i].format, &f), S_OK);
+        assert_int_equal(format_size(f), cases[i].size);
+        memset(packed, 0xee, sizeof(packed));
+        if (format_pack(L"Pack", iid, f, &in, 1, &enc, packed) != S_OK)
+            fail_msg("case %u: %ls", i, last_error());
+        if (memcmp(packed, cases[i].bytes, cases[i].size))
+            fail_msg("case %u (%s \"%ls\"): packed %02x %02x %02x %02x", i, cases[i].encoding, cases[i].format,
+                     packed[0], packed[1], packed[2], packed[3]);
+        assert_int_equal(packed[cases[i].size], 0xee);
+        if (format_unpack(L"Unpack", iid, f, packed, &enc, &out) != S_OK)
+            fail_msg("case %u (%s \"%ls\"): Unpack refused what Pack wrote: %ls", i, cases[i].encoding,
+                     cases[i].format, last_error());
+        SafeArrayAccessData(V_ARRAY(&out), (void **)&vals);
+        assert_wstr_equal(V_BSTR(&vals[0]), cases[i].back);
+        SafeArrayUnaccessData(V_ARRAY(&out));
+        VariantClear(&out);
+        VariantClear(&in);
+        format_release(f);
+    }
+}
+
+static void test_code_pages_that_cannot_be_checked_are_refused(void **state)
+{
+    static const UINT refused[] = { 65000, 42, 50220, 50221, 50222, 50225, 50227, 50229, 52936, 57002, 57011 };
+    struct sr_encoding enc;
+    unsigned int i;
+    (void)state;
+
+    for (i = 0; i < ARRAY_SIZE(refused); i++)
+    {
+        WCHAR name[16], msg[400];
+        swprintf(name, ARRAY_SIZE(name), L"cp%u", refused[i]);
+        swprintf(msg, ARRAY_SIZE(msg), L"ReadString: encoding '%ls': code page %u cannot be used: the system converts "
+                 L"it without reporting invalid bytes, which would be read as text (UTF-7, ISO-2022, HZ, ISCII and "
+                 L"Symbol code pages are refused)", name, refused[i]);
+        assert_error(text_parse_encoding_name(L"ReadString", iid, name, &enc), E_INVALIDARG, msg);
+    }
+}
+
+/* GB18030 (54936), where the system has it: strict on read (MB_ERR_INVALID_CHARS) and on write (an
+ * unpaired surrogate is refused, WC_ERR_INVALID_CHARS), as every other code page. */
+static void test_gb18030_is_strict_both_ways(void **state)
+{
+    static const BYTE bad[] = { 'a', 0x81, 0x30 }; /* a four-byte sequence cut after two */
+    struct sr_encoding enc;
+    BSTR text = NULL;
+    BYTE *bytes = NULL;
+    SIZE_T n = 0;
+    (void)state;
+
+    if (!IsValidCodePage(54936))
+    {
+        print_message("[  SKIP    ] code page 54936 (GB18030) is not installed on this system: its strictness "
+                      "cannot be checked here\n");
+        skip();
+    }
+    parse_enc("cp54936", &enc);
+    assert_int_equal(text_encode(L"WriteString", iid, &enc, L"a\x4e2d\xd83d\xde00", 4, 1, &bytes, &n), S_OK);
+    assert_int_equal(text_decode(L"ReadString", iid, &enc, bytes, n, 0, &text), S_OK);
+    assert_wstr_equal(text, L"a\x4e2d\xd83d\xde00");
+    SysFreeString(text);
+    HeapFree(GetProcessHeap(), 0, bytes);
+    assert_int_equal(text_encode(L"WriteString", iid, &enc, L"a\xd800", 2, 1, &bytes, &n), SR_E_BADENCODING);
+    assert_int_equal(text_decode(L"ReadString", iid, &enc, bad, sizeof(bad), 0, &text), SR_E_BADENCODING);
+}
+
 /* ---- the cache ---- */
 
 static DWORD WINAPI cache_worker(void *arg)
@@ -1336,6 +1503,11 @@ int main(void)
         cmocka_unit_test(test_format_length_is_capped_before_anything_is_allocated),
         cmocka_unit_test(test_collect_refuses_more_elements_than_a_variant_array_holds),
         cmocka_unit_test(test_struct_sizes_near_the_limits_fuzz),
+        cmocka_unit_test(test_utf16_matches_pythons_strict_codec),
+        cmocka_unit_test(test_utf16_refusals_name_the_reason),
+        cmocka_unit_test(test_pack_truncates_text_at_a_character_boundary),
+        cmocka_unit_test(test_code_pages_that_cannot_be_checked_are_refused),
+        cmocka_unit_test(test_gb18030_is_strict_both_ways),
         cmocka_unit_test(test_unpack_refuses_more_fields_than_a_variant_array_holds),
     };
     return cmocka_run_group_tests(tests, com_setup, com_teardown);

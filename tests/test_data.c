@@ -1135,6 +1135,94 @@ static void test_format_with_a_nul_is_refused(void **state)
     ISharedRegion_Release(r);
 }
 
+static void test_utf16_is_strict_through_the_members(void **state)
+{
+    static const BYTE text[] = { 'a', 0, 0x3d, 0xd8, 0x00, 0xde, 0, 0 };   /* "a", U+1F600, NUL */
+    static const BYTE lone[] = { 0x00, 0xdc, 'a', 0, 0, 0 };              /* a low surrogate alone */
+    ISharedRegion *r = create_region(L"", SMALL);
+    BSTR out = NULL, fmt;
+    VARIANT vals[1], arr, res, *items;
+    LONG n;
+
+    write_bytes(r, 100, "a\0b\0c", 5);
+    write_bytes(r, 200, text, sizeof(text));
+    write_bytes(r, 300, lone, sizeof(lone));
+    /* An odd byte count (maxBytes 3, no terminator before it): refused, not cut to one character. */
+    assert_error(ISharedRegion_ReadString(r, 100, vnum(3), vstr(L"utf-16"), &out), SR_E_BADENCODING, L"ReadString");
+    ASSERT_DESCRIPTION(L"ReadString: the 3 bytes at offset 100 are not valid utf-16 (an odd number of bytes)");
+    assert_null(out);
+    /* maxBytes that cut a surrogate pair in half; the whole pair; a surrogate alone in the bytes. */
+    assert_error(ISharedRegion_ReadString(r, 200, vnum(4), vstr(L"utf-16"), &out), SR_E_BADENCODING, L"ReadString");
+    ASSERT_DESCRIPTION(L"ReadString: the 4 bytes at offset 200 are not valid utf-16 (an unpaired surrogate U+D83D at "
+                       L"offset 202)");
+    assert_int_equal(ISharedRegion_ReadString(r, 200, missing(), vstr(L"utf-16"), &out), S_OK);
+    assert_wstr_equal(out, L"a\xd83d\xde00");
+    SysFreeString(out);
+    out = NULL;
+    assert_error(ISharedRegion_ReadString(r, 300, missing(), vstr(L"utf-16"), &out), SR_E_BADENCODING, L"ReadString");
+    ASSERT_DESCRIPTION(L"ReadString: the 4 bytes at offset 300 are not valid utf-16 (an unpaired surrogate U+DC00 at "
+                       L"offset 300)");
+    /* A surrogate alone in the text: refused on write, nothing written. */
+    out = SysAllocString(L"x\xd800");
+    assert_error(ISharedRegion_WriteString(r, 300, out, vstr(L"utf-16"), missing(), &n), SR_E_BADENCODING,
+                 L"WriteString");
+    ASSERT_DESCRIPTION(L"WriteString: the text has an unpaired surrogate (U+D800 at position 1) and cannot be written "
+                       L"as utf-16");
+    SysFreeString(out);
+    read_expect(r, 300, lone, sizeof(lone));
+
+    /* Pack cuts a text field at a character boundary, so Unpack takes what Pack wrote. */
+    fmt = SysAllocString(L"2s");
+    vals[0] = vstr(L"a\x00e9");
+    arr = variant_array(1, vals);
+    assert_int_equal(ISharedRegion_Pack(r, 400, fmt, arr, missing(), &n), S_OK);
+    EXPECT_BYTES(r, 400, __LINE__, 'a', 0);
+    assert_int_equal(ISharedRegion_Unpack(r, 400, fmt, missing(), &res), S_OK);
+    SafeArrayAccessData(V_ARRAY(&res), (void **)&items);
+    assert_wstr_equal(V_BSTR(&items[0]), L"a");
+    SafeArrayUnaccessData(V_ARRAY(&res));
+    VariantClear(&res);
+    VariantClear(&arr);
+    SysFreeString(fmt);
+    fmt = SysAllocString(L"<3s");
+    vals[0] = vstr(L"ab");
+    arr = variant_array(1, vals);
+    assert_int_equal(ISharedRegion_Pack(r, 410, fmt, arr, vstr(L"utf-16"), &n), S_OK);
+    EXPECT_BYTES(r, 410, __LINE__, 'a', 0, 0);
+    assert_int_equal(ISharedRegion_Unpack(r, 410, fmt, vstr(L"utf-16"), &res), S_OK);
+    SafeArrayAccessData(V_ARRAY(&res), (void **)&items);
+    assert_wstr_equal(V_BSTR(&items[0]), L"a");
+    SafeArrayUnaccessData(V_ARRAY(&res));
+    VariantClear(&res);
+    VariantClear(&arr);
+    /* A field whose odd last byte is not zero holds an odd byte count. */
+    write_bytes(r, 420, "a\0b", 3);
+    assert_error(ISharedRegion_Unpack(r, 420, fmt, vstr(L"utf-16"), &res), SR_E_BADENCODING, L"Unpack");
+    ASSERT_DESCRIPTION(L"Unpack: field 0 ('3s'): the 3 bytes at byte 0 of the struct are not valid utf-16");
+    SysFreeString(fmt);
+    ISharedRegion_Release(r);
+}
+
+static void test_code_pages_that_cannot_be_checked_are_refused_by_the_members(void **state)
+{
+    ISharedRegion *r = create_region(L"", SMALL);
+    BSTR out = NULL, text = SysAllocString(L"abc");
+    LONG n = 7;
+
+    write_bytes(r, 0, "\x80\xff", 3);
+    /* UTF-7 bytes are 7-bit: 0x80 0xFF are not UTF-7, which the system's conversion read as U+0080 U+00FF. */
+    assert_error(ISharedRegion_ReadString(r, 0, missing(), vstr(L"cp65000"), &out), E_INVALIDARG, L"ReadString");
+    ASSERT_DESCRIPTION(L"ReadString: encoding 'cp65000': code page 65000 cannot be used: the system converts it without "
+                       L"reporting invalid bytes, which would be read as text (UTF-7, ISO-2022, HZ, ISCII and Symbol "
+                       L"code pages are refused)");
+    assert_null(out);
+    assert_error(ISharedRegion_WriteString(r, 0, text, vstr(L"cp52936"), missing(), &n), E_INVALIDARG, L"WriteString");
+    assert_int_equal(n, 0);
+    read_expect(r, 0, "\x80\xff", 3);
+    SysFreeString(text);
+    ISharedRegion_Release(r);
+}
+
 /* The server's import of SafeArrayLock, replaced for one call: the stand-in first does what a ReDim on
  * another thread could do just then (the array shrinks to 4 bytes), and then locks. */
 static HRESULT (WINAPI *real_safearray_lock)(SAFEARRAY *);
@@ -1224,6 +1312,8 @@ int main(void)
         cmocka_unit_test(test_regions_and_views_are_isharreddata),
         cmocka_unit_test(test_objects_as_arguments_keep_no_reference),
         cmocka_unit_test(test_format_with_a_nul_is_refused),
+        cmocka_unit_test(test_utf16_is_strict_through_the_members),
+        cmocka_unit_test(test_code_pages_that_cannot_be_checked_are_refused_by_the_members),
         cmocka_unit_test(test_read_into_locks_the_buffer_before_reading_its_size),
         cmocka_unit_test(test_huge_arrays_are_refused_before_they_are_read_or_made),
     };

@@ -636,6 +636,25 @@ expectError(function () { qr.Unpack(0, "178956971B"); }, E_INVALIDARG,
 // A JScript array is read into VARIANTs: its length is held to the same limit before anything is read.
 expectError(function () { var a = []; a.length = 268435457; qr.WriteArray(0, a, "B"); }, E_INVALIDARG,
             "WriteArray: values has 268435457 elements, more than one call can take (89478485)", "WriteArray of a JScript array of length 2^28 + 1");
+// utf-16 is strict: an odd byte count and a surrogate alone are refused, read or written.
+qr.WriteBytes(100, [0x61, 0, 0x62]);
+expectError(function () { qr.ReadString(100, 3, "utf-16"); }, SR_E_BADENCODING,
+            "ReadString: the 3 bytes at offset 100 are not valid utf-16 (an odd number of bytes)", "ReadString of 3 bytes as utf-16");
+qr.WriteBytes(110, [0x3D, 0xD8, 0x00, 0xDE, 0, 0]);
+expectError(function () { qr.ReadString(110, 2, "utf-16"); }, SR_E_BADENCODING,
+            "ReadString: the 2 bytes at offset 110 are not valid utf-16 (an unpaired surrogate U+D83D at offset 110)", "ReadString cutting a surrogate pair");
+check(qr.ReadString(110, 4, "utf-16") === "\uD83D\uDE00", "ReadString of the whole pair");
+expectError(function () { qr.WriteString(200, "x\uD800", "utf-16"); }, SR_E_BADENCODING,
+            "WriteString: the text has an unpaired surrogate (U+D800 at position 1) and cannot be written as utf-16", "WriteString of a lone surrogate as utf-16");
+check(qr.ReadByte(200) === 0, "the refused WriteString wrote nothing");
+// Pack cuts a text field at a character boundary, so Unpack takes back what Pack wrote.
+check(qr.Pack(300, "2s", ["a\u00e9"]) === 2 && qr.ReadByte(300) === 0x61 && qr.ReadByte(301) === 0,
+      "Pack '2s' of 'a' and e acute keeps 'a' alone (not half of the e acute)");
+qa = new VBArray(qr.Unpack(300, "2s")).toArray();
+check(qa[0] === "a", "Unpack takes what Pack wrote: '" + qa[0] + "'");
+// Code pages whose conversion cannot report an invalid byte are refused by name.
+expectError(function () { qr.ReadString(0, 4, "cp65000"); }, E_INVALIDARG,
+            "ReadString: encoding 'cp65000': code page 65000 cannot be used: the system converts it without reporting invalid bytes, which would be read as text (UTF-7, ISO-2022, HZ, ISCII and Symbol code pages are refused)", "ReadString in cp65000");
 qr.Close();
 // ==== end of sizes, strict text and typed writes ====
 

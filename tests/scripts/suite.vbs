@@ -59,6 +59,15 @@ Const SR_E_NOTMAPPED = &H80040203
 Const SR_E_EMPTYFILE = &H80040204
 Const SR_E_BADENCODING = &H80040205
 Const VB_NOT_SUPPORTED = 445                ' "Object doesn't support this action": a missing built-in
+
+' x = ChrW(code); False, with the check `what` skipped, where this engine has no ChrW.
+Function TryChrW(code, what)
+    On Error Resume Next
+    x = ChrW(code) : Catch
+    On Error GoTo 0
+    TryChrW = en <> VB_NOT_SUPPORTED
+    If Not TryChrW Then Skip what, "this VBScript engine has no ChrW (error 445: " & ed & ")"
+End Function
 Const GIB = 1073741824
 
 ' A pause that works in every host: an anonymous region's private event is never signalled.
@@ -277,12 +286,7 @@ n = r.WriteString(1200, "xyz", "utf-8", False)
 Check r.ReadString(1200) = "xyzdef", "an unterminated WriteString leaves the bytes after it"
 n = r.WriteString(1300, "")
 Check n = 1 And r.ReadString(1300) = "", "WriteString of an empty string writes the NUL only"
-On Error Resume Next
-x = ChrW(&H4E2D) : Catch
-On Error GoTo 0
-If en = VB_NOT_SUPPORTED Then
-    Skip "a CJK character (3 UTF-8 bytes) round trip", "this VBScript engine has no ChrW (error 445: " & ed & ")"
-Else
+If TryChrW(&H4E2D, "a CJK character (3 UTF-8 bytes) round trip") Then
     n = r.WriteString(1400, x)
     Check n = 4 And r.ReadByte(1400) = &HE4 And r.ReadByte(1401) = &HB8 And r.ReadByte(1402) = &HAD, _
           "U+4E2D is E4 B8 AD in UTF-8"
@@ -884,6 +888,32 @@ On Error Resume Next
 qa = qr.Unpack(0, "178956971B") : Catch
 On Error GoTo 0
 CheckErr E_INVALIDARG, "Unpack: format ""178956971B"" has 178956971 fields, more than one call can return (89478485)", "Unpack of 178956971 fields"
+' utf-16 is strict: an odd byte count and a surrogate alone are refused, read or written.
+qr.WriteBytes 100, Array(Asc("a"), 0, Asc("b"))
+On Error Resume Next
+x = qr.ReadString(100, 3, "utf-16") : Catch
+On Error GoTo 0
+CheckErr SR_E_BADENCODING, "ReadString: the 3 bytes at offset 100 are not valid utf-16 (an odd number of bytes)", "ReadString of 3 bytes as utf-16"
+If TryChrW(&HD800, "WriteString of a lone surrogate as utf-16") Then
+    On Error Resume Next
+    n = qr.WriteString(200, "x" & x, "utf-16") : Catch
+    On Error GoTo 0
+    CheckErr SR_E_BADENCODING, "WriteString: the text has an unpaired surrogate (U+D800 at position 1) and cannot be written as utf-16", "WriteString of a lone surrogate as utf-16"
+    Check qr.ReadByte(200) = 0, "the refused WriteString wrote nothing"
+End If
+' Pack cuts a text field at a character boundary, so Unpack takes back what Pack wrote. The e acute
+' comes from its latin-1 byte (an engine may lack ChrW).
+qr.WriteBytes 400, Array(Asc("a"), &HE9, 0)
+x = qr.ReadString(400, , "latin-1")
+n = qr.Pack(300, "2s", Array(x))
+Check n = 2 And qr.ReadByte(300) = Asc("a") And qr.ReadByte(301) = 0, "Pack '2s' of 'a' and e acute keeps 'a' alone (not half of the e acute)"
+qa = qr.Unpack(300, "2s")
+Check qa(0) = "a", "Unpack takes what Pack wrote: '" & qa(0) & "'"
+' Code pages whose conversion cannot report an invalid byte are refused by name.
+On Error Resume Next
+x = qr.ReadString(0, , "cp65000") : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "ReadString: encoding 'cp65000': code page 65000 cannot be used: the system converts it without reporting invalid bytes, which would be read as text (UTF-7, ISO-2022, HZ, ISCII and Symbol code pages are refused)", "ReadString in cp65000"
 qr.Close
 ' ==== end of sizes, strict text and typed writes ====
 
