@@ -321,12 +321,9 @@ HRESULT data_read_byte(struct sr_span *s, double offset, BYTE *value)
     return typed_read(s, L"ReadByte", offset, value, sizeof(*value));
 }
 
-HRESULT data_write_byte(struct sr_span *s, double offset, LONG value)
+HRESULT data_write_byte(struct sr_span *s, double offset, double value)
 {
-    BYTE b = (BYTE)value;
-    if (value < 0 || value > 255)
-        return sr_error(E_INVALIDARG, span_iid(s), L"WriteByte: value %ld is not 0..255", value);
-    return typed_write(s, L"WriteByte", offset, &b, sizeof(b));
+    return number_write(s, L"WriteByte", SR_UINT8, offset, value);
 }
 
 HRESULT data_read_int32(struct sr_span *s, double offset, LONG *value)
@@ -335,9 +332,9 @@ HRESULT data_read_int32(struct sr_span *s, double offset, LONG *value)
     return typed_read(s, L"ReadInt32", offset, value, sizeof(*value));
 }
 
-HRESULT data_write_int32(struct sr_span *s, double offset, LONG value)
+HRESULT data_write_int32(struct sr_span *s, double offset, double value)
 {
-    return typed_write(s, L"WriteInt32", offset, &value, sizeof(value));
+    return number_write(s, L"WriteInt32", SR_INT32, offset, value);
 }
 
 HRESULT data_read_double(struct sr_span *s, double offset, double *value)

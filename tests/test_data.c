@@ -934,6 +934,12 @@ static void test_fast_path_behaves_like_itypeinfo_invoke(void **state)
         SAME(d, ti, L"ReadSingle", vnum(-1));                  /* bad offset */
         SAME(d, ti, L"ReadSingle", vnum(SMALL - 2));           /* past the end */
         SAME(d, ti, L"WriteByte", vi4(256), vi4(0));
+        SAME(d, ti, L"WriteByte", vnum(2.5), vi4(0));            /* a Double parameter: judged, not rounded */
+        SAME(d, ti, L"WriteByte", vnum(255), vref(&byref_off));
+        SAME(d, ti, L"WriteInt32", vnum(2.5), vnum(1));
+        SAME(d, ti, L"WriteInt32", vnum(3e9), vnum(1));
+        SAME(d, ti, L"WriteInt32", vi4(-5), vnum(1));
+        SAME(d, ti, L"ReadInt32", vnum(1));
         SAME(d, ti, L"ReadInt32", vnum(1));
         SAME(d, ti, L"WriteDouble", vi4(3), vnum(30));
         SAME(d, ti, L"ReadDouble", vnum(30));
@@ -1292,6 +1298,66 @@ static void test_read_into_locks_the_buffer_before_reading_its_size(void **state
     ISharedRegion_Release(r);
 }
 
+static void test_write_int32_and_write_byte_refuse_fractions_and_numbers_out_of_range(void **state)
+{
+    static const struct { const WCHAR *method; double value; const WCHAR *text; } bad[] =
+    {
+        { L"WriteInt32", 2.5, L"WriteInt32: value 2.5 is not a whole number; Int32 takes whole numbers from -2147483648 "
+                              L"to 2147483647" },
+        { L"WriteInt32", 3.5, L"WriteInt32: value 3.5 is not a whole number; Int32 takes whole numbers from -2147483648 "
+                              L"to 2147483647" },
+        { L"WriteInt32", 3000000000.0, L"WriteInt32: value 3000000000 is out of range; Int32 takes -2147483648 to "
+                                       L"2147483647" },
+        { L"WriteInt32", -2147483649.0, L"WriteInt32: value -2147483649 is out of range; Int32 takes -2147483648 to "
+                                        L"2147483647" },
+        { L"WriteByte", 2.5, L"WriteByte: value 2.5 is not a whole number; UInt8 takes whole numbers from 0 to 255" },
+        { L"WriteByte", 256, L"WriteByte: value 256 is out of range; UInt8 takes 0 to 255" },
+        { L"WriteByte", -1, L"WriteByte: value -1 is out of range; UInt8 takes 0 to 255" },
+    };
+    static const BYTE before[4] = { 0xa1, 0xa2, 0xa3, 0xa4 };
+    struct target t;
+    unsigned int i, k;
+    VARIANT res;
+
+    target_open(&t);
+    for (k = 0; k < 2; k++)
+    {
+        ISharedData *d = t.data[k];
+        double b = t.base[k];
+        write_bytes(t.region, b + 16, before, 4);
+        for (i = 0; i < ARRAY_SIZE(bad); i++)
+        {
+            BOOL byte = !wcscmp(bad[i].method, L"WriteByte");
+            HRESULT hr = byte ? ISharedData_WriteByte(d, 16, bad[i].value) : ISharedData_WriteInt32(d, 16, bad[i].value);
+            assert_error(hr, E_INVALIDARG, bad[i].method);
+            ASSERT_DESCRIPTION(bad[i].text);
+            /* IDispatch, by the fast path (a Double) and through the type library (a String, a Single). */
+            assert_disp_error(disp_method(d, bad[i].method, NULL, 2, vnum(16), vnum(bad[i].value)), E_INVALIDARG,
+                              bad[i].method);
+            assert_wstr_equal(disp_description, bad[i].text);
+            {
+                WCHAR num[32];
+                swprintf(num, ARRAY_SIZE(num), L"%.17g", bad[i].value);
+                assert_disp_error(disp_method(d, bad[i].method, NULL, 2, vnum(16), vstr(num)), E_INVALIDARG,
+                                  bad[i].method);
+                assert_wstr_equal(disp_description, bad[i].text);
+            }
+            read_expect(t.region, b + 16, before, 4);
+        }
+        /* The extremes are written. */
+        assert_int_equal(ISharedData_WriteInt32(d, 16, -2147483648.0), S_OK);
+        EXPECT_BYTES(t.region, b + 16, __LINE__, 0, 0, 0, 0x80);
+        assert_int_equal(disp_method(d, L"WriteInt32", NULL, 2, vnum(16), vnum(2147483647.0)), S_OK);
+        EXPECT_BYTES(t.region, b + 16, __LINE__, 0xff, 0xff, 0xff, 0x7f);
+        assert_int_equal(ISharedData_WriteByte(d, 16, 0), S_OK);
+        assert_int_equal(disp_method(d, L"WriteByte", NULL, 2, vnum(17), vi4(255)), S_OK);
+        EXPECT_BYTES(t.region, b + 16, __LINE__, 0, 0xff, 0xff, 0x7f);
+        assert_int_equal(disp_method(d, L"ReadInt32", &res, 1, vnum(16)), S_OK);
+        ASSERT_NUMBER(&res, VT_I4, L"2147483392");
+    }
+    target_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1314,6 +1380,7 @@ int main(void)
         cmocka_unit_test(test_format_with_a_nul_is_refused),
         cmocka_unit_test(test_utf16_is_strict_through_the_members),
         cmocka_unit_test(test_code_pages_that_cannot_be_checked_are_refused_by_the_members),
+        cmocka_unit_test(test_write_int32_and_write_byte_refuse_fractions_and_numbers_out_of_range),
         cmocka_unit_test(test_read_into_locks_the_buffer_before_reading_its_size),
         cmocka_unit_test(test_huge_arrays_are_refused_before_they_are_read_or_made),
     };

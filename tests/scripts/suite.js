@@ -240,7 +240,7 @@ r.WriteDouble(2041, 9007199254740992);
 check(r.ReadDouble(2041) === 9007199254740992, "2^53 round trips");
 r.WriteDouble(2051, 1.5);
 check(r.ReadByte(2051) === 0 && r.ReadByte(2057) === 0xF8 && r.ReadByte(2058) === 0x3F, "1.5 is 3FF8000000000000, stored little-endian (00 .. F8 3F)");
-expectError(function () { r.WriteByte(0, 256); }, E_INVALIDARG, "WriteByte: value 256 is not 0..255", "WriteByte 256");
+expectError(function () { r.WriteByte(0, 256); }, E_INVALIDARG, "WriteByte: value 256 is out of range; UInt8 takes 0 to 255", "WriteByte 256");
 expectError(function () { r.ReadInt32(65533); }, E_INVALIDARG,
             "ReadInt32: offset 65533 + count 4 is past the end of the region (65536 bytes)", "ReadInt32 across the end");
 expectError(function () { r.ReadDouble(-8); }, E_INVALIDARG, "ReadDouble: offset -8 is negative", "ReadDouble at a negative offset");
@@ -300,7 +300,7 @@ expectError(function () { v.ReadBytes(999, 2); }, E_INVALIDARG,
             "ReadBytes: offset 999 + count 2 is past the end of the view (1000 bytes)", "view ReadBytes past its end");
 expectError(function () { v.WriteBytes(998, [1, 2, 3]); }, E_INVALIDARG,
             "WriteBytes: offset 998 + count 3 is past the end of the view (1000 bytes)", "view WriteBytes past its end");
-expectError(function () { v.WriteByte(0, 300); }, E_INVALIDARG, "WriteByte: value 300 is not 0..255", "view WriteByte 300");
+expectError(function () { v.WriteByte(0, 300); }, E_INVALIDARG, "WriteByte: value 300 is out of range; UInt8 takes 0 to 255", "view WriteByte 300");
 
 v2 = r.MapView(65000, 0);
 check(v2.Size === 536, "MapView(65000, 0) maps to the end (536 bytes), got " + v2.Size);
@@ -620,6 +620,19 @@ try {
 var qr = new ActiveXObject("SharedRegion.Region"), qa;
 qr.Create("", 65536);
 qr.WriteBytes(0, [0xA1, 0xA2, 0xA3, 0xA4]);
+// WriteInt32 and WriteByte take the script's own number: a fraction or a number out of range is refused,
+// not rounded nor turned into DISP_E_OVERFLOW; nothing is written.
+expectError(function () { qr.WriteInt32(0, 2.5); }, E_INVALIDARG,
+            "WriteInt32: value 2.5 is not a whole number; Int32 takes whole numbers from -2147483648 to 2147483647", "WriteInt32(0, 2.5)");
+expectError(function () { qr.WriteInt32(0, 3000000000); }, E_INVALIDARG,
+            "WriteInt32: value 3000000000 is out of range; Int32 takes -2147483648 to 2147483647", "WriteInt32(0, 3000000000)");
+expectError(function () { qr.WriteByte(0, 2.5); }, E_INVALIDARG,
+            "WriteByte: value 2.5 is not a whole number; UInt8 takes whole numbers from 0 to 255", "WriteByte(0, 2.5)");
+expectError(function () { qr.WriteByte(0, -1); }, E_INVALIDARG,
+            "WriteByte: value -1 is out of range; UInt8 takes 0 to 255", "WriteByte(0, -1)");
+check(qr.ReadInt32(0) === -1532779871, "the refused writes wrote nothing (A1 A2 A3 A4), got " + qr.ReadInt32(0));
+qr.WriteInt32(0, 2147483647);
+check(qr.ReadInt32(0) === 2147483647, "WriteInt32 takes 2147483647");
 // Struct sizes are checked after each code's padding; a format's length is capped; a NUL is refused.
 expectError(function () { qr.CalcSize("2147483647xq"); }, E_INVALIDARG,
             "CalcSize: format \"2147483647xq\": the struct is over 2147483647 bytes at position 11", "CalcSize of a struct padded past 2^31 - 1");

@@ -326,7 +326,7 @@ Check r.ReadByte(2051) = 0 And r.ReadByte(2057) = &HF8 And r.ReadByte(2058) = &H
 On Error Resume Next
 r.WriteByte 0, 256 : Catch
 On Error GoTo 0
-CheckErr E_INVALIDARG, "WriteByte: value 256 is not 0..255", "WriteByte 256"
+CheckErr E_INVALIDARG, "WriteByte: value 256 is out of range; UInt8 takes 0 to 255", "WriteByte 256"
 On Error Resume Next
 x = r.ReadInt32(65533) : Catch
 On Error GoTo 0
@@ -398,7 +398,7 @@ CheckErr E_INVALIDARG, "ReadBytes: offset 999 + count 2 is past the end of the v
 On Error Resume Next
 v.WriteByte 0, 300 : Catch
 On Error GoTo 0
-CheckErr E_INVALIDARG, "WriteByte: value 300 is not 0..255", "view WriteByte 300"
+CheckErr E_INVALIDARG, "WriteByte: value 300 is out of range; UInt8 takes 0 to 255", "view WriteByte 300"
 
 ' Size 0 maps to the end; a ReadOnly view refuses writes; a CopyOnWrite view keeps its writes.
 Set v2 = r.MapView(65000, 0)
@@ -864,6 +864,23 @@ Dim qr, qa
 Set qr = CreateObject("SharedRegion.Region")
 qr.Create "", 65536
 qr.WriteBytes 0, Array(&HA1, &HA2, &HA3, &HA4)
+' WriteInt32 and WriteByte take the script's own number: a fraction or a number out of range is refused,
+' not rounded (2.5 stored 2, 3.5 stored 4) nor turned into DISP_E_OVERFLOW; nothing is written.
+On Error Resume Next
+qr.WriteInt32 0, 2.5 : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "WriteInt32: value 2.5 is not a whole number; Int32 takes whole numbers from -2147483648 to 2147483647", "WriteInt32 0, 2.5"
+On Error Resume Next
+qr.WriteInt32 0, 3000000000 : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "WriteInt32: value 3000000000 is out of range; Int32 takes -2147483648 to 2147483647", "WriteInt32 0, 3000000000"
+On Error Resume Next
+qr.WriteByte 0, 2.5 : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "WriteByte: value 2.5 is not a whole number; UInt8 takes whole numbers from 0 to 255", "WriteByte 0, 2.5"
+Check qr.ReadInt32(0) = &HA4A3A2A1, "the refused writes wrote nothing"
+qr.WriteInt32 0, -2147483648
+Check qr.ReadInt32(0) = -2147483648, "WriteInt32 takes -2147483648"
 ' Struct sizes are checked after each code's padding; a format's length is capped; a NUL is refused.
 On Error Resume Next
 n = qr.CalcSize("2147483647xq") : Catch
