@@ -119,9 +119,20 @@ HRESULT arg_number(const WCHAR *method, const WCHAR *what, double value, REFIID 
  * reference (which could refer to itself), is refused, never followed. */
 const VARIANT *arg_deref(const VARIANT *v)
 {
-    if (V_VT(v) != (VT_BYREF | VT_VARIANT)) return v;
-    v = V_VARIANTREF(v);
-    return v && V_VT(v) != (VT_BYREF | VT_VARIANT) ? v : NULL;
+    if (V_VT(v) == (VT_BYREF | VT_VARIANT))
+    {
+        v = V_VARIANTREF(v);
+        if (!v || V_VT(v) == (VT_BYREF | VT_VARIANT)) return NULL;
+    }
+    /* A by-reference value with a NULL pointer is refused here, before anything reads through it. */
+    if ((V_VT(v) & VT_BYREF) && !(V_VT(v) & VT_ARRAY) && !V_BYREF(v)) return NULL;
+    return v;
+}
+
+HRESULT arg_ref_error(const WCHAR *method, const WCHAR *what, REFIID iid)
+{
+    return sr_error(E_INVALIDARG, iid, L"%ls: %ls is a by-reference VARIANT that refers to nothing usable "
+                    L"(a NULL reference, or a reference to another reference)", method, what);
 }
 
 BOOL arg_missing(const VARIANT *v)
@@ -154,9 +165,7 @@ static HRESULT arg_convert(const WCHAR *method, const WCHAR *what, const VARIANT
     HRESULT hr;
 
     VariantInit(out);
-    if (!d)
-        return sr_error(E_INVALIDARG, iid, L"%ls: %ls is a by-reference VARIANT that refers to nothing usable "
-                        L"(a NULL reference, or a reference to another reference)", method, what);
+    if (!d) return arg_ref_error(method, what, iid);
     hr = VariantChangeType(out, (VARIANT *)d, 0, vt);
     if (FAILED(hr))
     {

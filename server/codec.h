@@ -50,15 +50,33 @@ HRESULT value_to_uint64(const WCHAR *method, const WCHAR *what, REFIID iid, cons
 
 /* The elements of a script array: a SAFEARRAY of any numeric/variant/string type (by value or by
  * reference, one dimension), or a JScript array object (its "length", then "0", "1", ...).
- * *items is a HeapAlloc'ed array of *count VARIANTs (copies the caller frees with values_free);
- * NULL when empty. */
+ * values_open checks its shape; a SAFEARRAY stays locked, and is read where it lies, until values_close.
+ * `expect` is what the messages say the argument must be when it is not an array or its elements have
+ * no numeric type (WriteBytes: "a Byte() array or an array of numbers 0..255"); NULL words it for any
+ * array. A JScript array's elements are read into VARIANTs there, at most SR_MAX_ITEMS of them. */
+struct sr_array
+{
+    ULONG count;             /* elements */
+    LONG lower;              /* the caller's first index (a SAFEARRAY's lower bound), for messages */
+    VARIANT *items;          /* a JScript array's elements; NULL for a SAFEARRAY */
+    SAFEARRAY *sa;           /* a SAFEARRAY, accessed (locked) until values_close */
+    const BYTE *data;
+    VARTYPE vt;              /* its element type */
+    ULONG size;              /* bytes per element */
+};
+HRESULT values_open(const WCHAR *method, const WCHAR *what, REFIID iid, const VARIANT *arg, const WCHAR *expect,
+                    struct sr_array *a);
+/* Element k (0 .. count - 1) as a VARIANT of its own, which the caller clears. */
+HRESULT values_item(const WCHAR *method, const WCHAR *what, REFIID iid, const struct sr_array *a, ULONG k,
+                    VARIANT *out);
+void values_close(struct sr_array *a);
+/* Every element of an open array as a HeapAlloc'ed array of a->count VARIANTs (NULL when empty), freed
+ * with values_free(*items, a->count); more than SR_MAX_ITEMS is refused. */
+HRESULT values_take(const WCHAR *method, const WCHAR *what, REFIID iid, struct sr_array *a, VARIANT **items);
+/* values_open, values_take and values_close in one: *items holds *count VARIANTs (copies the caller frees
+ * with values_free); NULL when empty. */
 HRESULT values_collect(const WCHAR *method, const WCHAR *what, REFIID iid, const VARIANT *arg, VARIANT **items,
                        ULONG *count);
-/* The same, for a caller that takes narrower data: `expect` is what the messages say the argument must
- * be when it is not an array or its elements have no numeric type (WriteBytes: "a Byte() array or an
- * array of numbers 0..255"); NULL words them as values_collect does. */
-HRESULT values_collect_as(const WCHAR *method, const WCHAR *what, REFIID iid, const VARIANT *arg, const WCHAR *expect,
-                          VARIANT **items, ULONG *count);
 void values_free(VARIANT *items, ULONG count);
 
 /* ---- text.c ---- */
@@ -108,8 +126,11 @@ HRESULT format_parse(const WCHAR *method, REFIID iid, const WCHAR *format, struc
 void format_release(struct sr_format *f);
 /* Frees the cache of parsed formats: DllMain's real-unload path only (never at process exit). */
 void format_cache_free(void);
-SIZE_T format_size(const struct sr_format *f);     /* struct.calcsize */
+ULONGLONG format_size(const struct sr_format *f);  /* struct.calcsize: at most SR_MAX_COUNT */
 ULONG format_fields(const struct sr_format *f);    /* values Unpack returns and Pack takes */
+/* Can Unpack return this format's fields (at most SR_MAX_ITEMS)? For a caller that must know before it
+ * copies the bytes; format_unpack checks it again. */
+HRESULT format_unpack_check(const WCHAR *method, REFIID iid, const struct sr_format *f);
 /* format_size(f) bytes to a 0-based Variant() of format_fields(f) elements (*out VariantInit'ed). */
 HRESULT format_unpack(const WCHAR *method, REFIID iid, const struct sr_format *f, const BYTE *bytes,
                       const struct sr_encoding *enc, VARIANT *out);

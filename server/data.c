@@ -84,79 +84,66 @@ static HRESULT element_to_byte(const WCHAR *method, REFIID iid, LONG index, VARI
     return S_OK;
 }
 
-/* Turn the data argument of WriteBytes into bytes. *locked is set when *bytes points into that
- * SAFEARRAY (unaccess it after the write); otherwise *bytes is a heap buffer (NULL when empty). */
-static HRESULT data_bytes(const WCHAR *method, REFIID iid, const VARIANT *arg, BYTE **bytes, ULONGLONG *n,
-                          SAFEARRAY **locked)
+/* Turn the data argument of WriteBytes, to be written at off, into bytes. *locked is set when *bytes points
+ * into that SAFEARRAY (unaccess it after the write); otherwise *bytes is a heap buffer (NULL when empty).
+ * The bounds are checked from the array's count, before any element is read or any memory allocated. */
+static HRESULT data_bytes(struct sr_span *s, const WCHAR *method, ULONGLONG off, const VARIANT *arg, BYTE **bytes,
+                          ULONGLONG *n, SAFEARRAY **locked)
 {
-    const VARIANT *v = arg;
-    SAFEARRAY *sa = NULL;
-    VARIANT *items = NULL;
-    ULONG count = 0, k;
-    LONG lo = 0, hi;
-    VARTYPE vt;
-    BYTE *buf;
+    REFIID iid = span_iid(s);
+    struct sr_array a;
+    VARIANT el;
+    ULONG k;
+    BYTE *buf = NULL;
     HRESULT hr;
 
     *bytes = NULL;
     *n = 0;
     *locked = NULL;
-    if (!(v = arg_deref(arg)))
-        return sr_error(E_INVALIDARG, iid, L"%ls: data is a by-reference VARIANT that refers to nothing usable "
-                        L"(a NULL reference, or a reference to another reference)", method);
-    vt = V_VT(v) & VT_TYPEMASK;
-    if ((V_VT(v) & VT_ARRAY) && !((V_VT(v) & VT_BYREF) && !V_BYREF(v)))
-        sa = (V_VT(v) & VT_BYREF) ? *V_ARRAYREF(v) : V_ARRAY(v);
-    /* A Byte() array (or one of VT_I1) is written from its own memory, without a copy per element;
-     * every other shape goes through values_collect, which words its own structural errors. */
-    if (sa && SafeArrayGetDim(sa) == 1 && (vt == VT_UI1 || vt == VT_I1) && SafeArrayGetElemsize(sa) == 1)
-    {
-        SafeArrayGetLBound(sa, 1, &lo);
-        SafeArrayGetUBound(sa, 1, &hi);
-        if (hi < lo) return S_OK;
-        if (FAILED(hr = SafeArrayAccessData(sa, (void **)&buf)))
-            return sr_error(hr, iid, L"%ls: the elements of data cannot be read", method);
-        *n = (ULONGLONG)((LONGLONG)hi - lo + 1);
-        /* VT_I1 is range-checked like every other type: -1 is not a byte. */
-        for (k = 0; vt == VT_I1 && k < *n; k++)
-        {
-            VARIANT el;
-            BYTE unused;
-            if (((signed char *)buf)[k] >= 0) continue;
-            V_VT(&el) = VT_I1;
-            V_I1(&el) = ((signed char *)buf)[k];
-            hr = element_to_byte(method, iid, (LONG)((LONGLONG)lo + k), &el, &unused);
-            SafeArrayUnaccessData(sa);
-            *n = 0;
-            return hr;
-        }
-        *bytes = buf;
-        *locked = sa;
-        return S_OK;
-    }
-    if (FAILED(hr = values_collect_as(method, L"data", iid, v, L"a Byte() array or an array of numbers 0..255",
-                                      &items, &count)))
+    if (FAILED(hr = values_open(method, L"data", iid, arg, L"a Byte() array or an array of numbers 0..255", &a)))
         return hr;
-    if (!count) return S_OK;
+    if (!a.count || FAILED(hr = span_check(s, method, off, a.count))) goto done;
     /* Messages name an element by its index in the caller's array, which need not start at 0. */
-    if (sa) SafeArrayGetLBound(sa, 1, &lo);
-    if (!(buf = HeapAlloc(GetProcessHeap(), 0, count)))
+    if (a.sa && (a.vt == VT_UI1 || a.vt == VT_I1))
     {
-        hr = sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for %lu bytes", method, count);
+        /* A Byte() array (or one of VT_I1) is written from its own memory, without a copy per element;
+         * VT_I1 is range-checked like every other type: -1 is not a byte. */
+        for (k = 0; a.vt == VT_I1 && k < a.count && SUCCEEDED(hr); k++)
+        {
+            BYTE unused;
+            if ((signed char)a.data[k] >= 0) continue;
+            V_VT(&el) = VT_I1;
+            V_I1(&el) = (signed char)a.data[k];
+            hr = element_to_byte(method, iid, (LONG)((LONGLONG)a.lower + k), &el, &unused);
+        }
+        if (FAILED(hr)) goto done;
+        *bytes = (BYTE *)a.data;
+        *n = a.count;
+        *locked = a.sa;
+        a.sa = NULL; /* stays accessed until the caller has written */
         goto done;
     }
-    for (k = 0; k < count; k++)
-        if (FAILED(hr = element_to_byte(method, iid, (LONG)((LONGLONG)lo + k), &items[k], &buf[k]))) break;
-    if (FAILED(hr))
+    if (!(buf = HeapAlloc(GetProcessHeap(), 0, a.count)))
     {
-        HeapFree(GetProcessHeap(), 0, buf);
+        hr = sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for %lu bytes", method, a.count);
         goto done;
     }
-    *bytes = buf;
-    *n = count;
+    for (k = 0; k < a.count && SUCCEEDED(hr); k++)
+    {
+        if (FAILED(hr = values_item(method, L"data", iid, &a, k, &el))) break;
+        hr = element_to_byte(method, iid, (LONG)((LONGLONG)a.lower + k), &el, &buf[k]);
+        VariantClear(&el);
+    }
+    if (SUCCEEDED(hr))
+    {
+        *bytes = buf;
+        *n = a.count;
+        buf = NULL;
+    }
 
 done:
-    values_free(items, count);
+    HeapFree(GetProcessHeap(), 0, buf);
+    values_close(&a);
     return hr;
 }
 
@@ -169,7 +156,7 @@ HRESULT data_write_bytes(struct sr_span *s, double offset, VARIANT data)
     HRESULT hr;
 
     CHECK_OFFSET(method, offset, &off);
-    if (FAILED(hr = data_bytes(method, span_iid(s), &data, &bytes, &n, &locked))) return hr;
+    if (FAILED(hr = data_bytes(s, method, off, &data, &bytes, &n, &locked))) return hr;
     hr = span_io(s, method, SPAN_WRITE, off, n, bytes, 0);
     if (locked) SafeArrayUnaccessData(locked);
     else HeapFree(GetProcessHeap(), 0, bytes);
@@ -296,9 +283,7 @@ static HRESULT typed_write(struct sr_span *s, const WCHAR *method, double offset
  * be itself) is refused here, before any codec looks at it: references are followed one level only. */
 static HRESULT check_ref(struct sr_span *s, const WCHAR *method, const WCHAR *what, const VARIANT *v)
 {
-    if (arg_deref(v)) return S_OK;
-    return sr_error(E_INVALIDARG, span_iid(s), L"%ls: %ls is a by-reference VARIANT that refers to nothing usable "
-                    L"(a NULL reference, or a reference to another reference)", method, what);
+    return arg_deref(v) ? S_OK : arg_ref_error(method, what, span_iid(s));
 }
 
 #define CHECK_RESULT(method, p) \
@@ -336,12 +321,9 @@ HRESULT data_read_byte(struct sr_span *s, double offset, BYTE *value)
     return typed_read(s, L"ReadByte", offset, value, sizeof(*value));
 }
 
-HRESULT data_write_byte(struct sr_span *s, double offset, LONG value)
+HRESULT data_write_byte(struct sr_span *s, double offset, double value)
 {
-    BYTE b = (BYTE)value;
-    if (value < 0 || value > 255)
-        return sr_error(E_INVALIDARG, span_iid(s), L"WriteByte: value %ld is not 0..255", value);
-    return typed_write(s, L"WriteByte", offset, &b, sizeof(b));
+    return number_write(s, L"WriteByte", SR_UINT8, offset, value);
 }
 
 HRESULT data_read_int32(struct sr_span *s, double offset, LONG *value)
@@ -350,9 +332,9 @@ HRESULT data_read_int32(struct sr_span *s, double offset, LONG *value)
     return typed_read(s, L"ReadInt32", offset, value, sizeof(*value));
 }
 
-HRESULT data_write_int32(struct sr_span *s, double offset, LONG value)
+HRESULT data_write_int32(struct sr_span *s, double offset, double value)
 {
-    return typed_write(s, L"WriteInt32", offset, &value, sizeof(value));
+    return number_write(s, L"WriteInt32", SR_INT32, offset, value);
 }
 
 HRESULT data_read_double(struct sr_span *s, double offset, double *value)
@@ -553,6 +535,10 @@ HRESULT data_read_array(struct sr_span *s, double offset, double count, VARIANT 
     if (FAILED(hr = check_ref(s, method, L"type", &type))) return hr;
     if (FAILED(hr = value_parse_type(method, span_iid(s), &type, &t))) return hr;
     if (FAILED(hr = array_bytes(s, method, t, n, &bytes))) return hr;
+    /* The result is an array of VARIANTs, also for "B" (ReadBytes gives a Byte()): at most SR_MAX_ITEMS. */
+    if (n > SR_MAX_ITEMS)
+        return sr_error(E_INVALIDARG, span_iid(s), L"%ls: count %I64u is more than one call can return (%lu elements)",
+                        method, n, (ULONG)SR_MAX_ITEMS);
     /* Bounds before memory: a count past the end allocates nothing. */
     if (FAILED(hr = span_check(s, method, off, bytes))) return hr;
     if (!scratch_get(&sc, bytes ? bytes : 1) || !(sa = SafeArrayCreateVector(VT_VARIANT, 0, (ULONG)n)))
@@ -579,8 +565,9 @@ HRESULT data_write_array(struct sr_span *s, double offset, VARIANT values, VARIA
 {
     static const WCHAR method[] = L"WriteArray";
     struct scratch sc = { NULL };
-    VARIANT *items = NULL;
-    ULONG count = 0, i;
+    struct sr_array a = { 0 };
+    VARIANT el;
+    ULONG i;
     ULONGLONG off;
     enum sr_type t;
     SIZE_T bytes, size;
@@ -592,26 +579,30 @@ HRESULT data_write_array(struct sr_span *s, double offset, VARIANT values, VARIA
     if (FAILED(hr = check_ref(s, method, L"values", &values)) || FAILED(hr = check_ref(s, method, L"type", &type)))
         return hr;
     if (FAILED(hr = value_parse_type(method, span_iid(s), &type, &t))) return hr;
-    if (FAILED(hr = values_collect(method, L"values", span_iid(s), &values, &items, &count))) return hr;
-    if (FAILED(hr = array_bytes(s, method, t, count, &bytes))) goto done;
+    /* A typed array (Byte(), Single() ...) is read where it lies, one element at a time: however long,
+     * it is never expanded into VARIANTs. */
+    if (FAILED(hr = values_open(method, L"values", span_iid(s), &values, NULL, &a))) return hr;
+    if (FAILED(hr = array_bytes(s, method, t, a.count, &bytes))) goto done;
     if (FAILED(hr = span_check(s, method, off, bytes))) goto done;
     if (!scratch_get(&sc, bytes ? bytes : 1))
     {
-        hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory for %lu elements", method, count);
+        hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory for %lu elements", method, a.count);
         goto done;
     }
     /* Every element is encoded before any byte is written: one bad element writes nothing. */
     size = value_type_size(t);
-    for (i = 0; i < count; i++)
+    for (i = 0; i < a.count && SUCCEEDED(hr); i++)
     {
         WCHAR what[32];
         __mingw_snwprintf(what, ARRAY_SIZE(what), L"element %lu", i);
-        if (FAILED(hr = value_encode(method, what, span_iid(s), t, &items[i], sc.p + i * size))) goto done;
+        if (FAILED(hr = values_item(method, L"values", span_iid(s), &a, i, &el))) break;
+        hr = value_encode(method, what, span_iid(s), t, &el, sc.p + (SIZE_T)i * size);
+        VariantClear(&el);
     }
-    if (SUCCEEDED(hr = span_io(s, method, SPAN_WRITE, off, bytes, sc.p, 0))) *written = (LONG)count;
+    if (SUCCEEDED(hr) && SUCCEEDED(hr = span_io(s, method, SPAN_WRITE, off, bytes, sc.p, 0))) *written = (LONG)a.count;
 
 done:
-    values_free(items, count);
+    values_close(&a);
     scratch_free(&sc);
     return hr;
 }
@@ -661,23 +652,35 @@ HRESULT data_read_into(struct sr_span *s, double offset, VARIANT buffer, LONG *c
     CHECK_OFFSET(method, offset, &off);
     if (FAILED(hr = into_buffer(s, method, &buffer, &sa))) return hr;
     /* An array that was never given a size (Dim b() As Byte) has no bytes to fill. */
-    n = sa ? sa->rgsabound[0].cElements : 0;
     if (!sa) return span_io(s, method, SPAN_READ, off, 0, NULL, 0);
-    if (n > SR_MAX_COUNT)
-        return sr_error(E_INVALIDARG, span_iid(s), L"%ls: buffer has %lu bytes, more than one call can fill (%I64u)",
-                        method, n, SR_MAX_COUNT);
-    /* Locked for the copy: the caller cannot ReDim or Erase it under us. One guarded copy, no scratch. */
+    /* Locked before its size is read, and for the copy: the caller cannot ReDim or Erase it between the
+     * two, so the size copied is the size of the memory copied into. One guarded copy, no scratch. */
     if (FAILED(hr = SafeArrayLock(sa)))
         return sr_error(hr, span_iid(s), L"%ls: the buffer cannot be locked (error %#lx)", method, hr);
-    if (SUCCEEDED(hr = span_io(s, method, SPAN_READ, off, n, sa->pvData, 0))) *count = (LONG)n;
+    n = sa->rgsabound[0].cElements;
+    if (n > SR_MAX_COUNT)
+        hr = sr_error(E_INVALIDARG, span_iid(s), L"%ls: buffer has %lu bytes, more than one call can fill (%I64u)",
+                      method, n, SR_MAX_COUNT);
+    else if (SUCCEEDED(hr = span_io(s, method, SPAN_READ, off, n, sa->pvData, 0))) *count = (LONG)n;
     SafeArrayUnlock(sa);
     return hr;
 }
 
-/* A format argument as a string for format_parse (a NULL BSTR is the empty string). */
+/* A format argument as a string for messages (a NULL BSTR is the empty string). */
 static const WCHAR *format_text(BSTR format)
 {
     return format ? format : L"";
+}
+
+/* A format argument, parsed (or found in the cache). A NUL inside the BSTR is refused, as Python refuses
+ * an embedded NUL: the parser would see only the part before it. */
+static HRESULT format_arg(struct sr_span *s, const WCHAR *method, BSTR format, struct sr_format **f)
+{
+    HRESULT hr;
+
+    *f = NULL;
+    if (FAILED(hr = arg_no_nul(method, L"format", format, span_iid(s)))) return hr;
+    return format_parse(method, span_iid(s), format_text(format), f);
 }
 
 HRESULT data_unpack(struct sr_span *s, double offset, BSTR format, VARIANT encoding, VARIANT *values)
@@ -686,20 +689,21 @@ HRESULT data_unpack(struct sr_span *s, double offset, BSTR format, VARIANT encod
     struct scratch sc = { NULL };
     struct sr_format *f = NULL;
     struct sr_encoding enc;
-    ULONGLONG off;
-    SIZE_T size;
+    ULONGLONG off, size;
     HRESULT hr;
 
     CHECK_RESULT(method, values);
     VariantInit(values);
     CHECK_OFFSET(method, offset, &off);
-    if (FAILED(hr = format_parse(method, span_iid(s), format_text(format), &f))) return hr;
+    if (FAILED(hr = format_arg(s, method, format, &f))) return hr;
     if (FAILED(hr = text_parse_encoding(method, span_iid(s), &encoding, &enc))) goto done;
-    size = format_size(f);
+    /* Every check before memory: the fields a call can return, then the bounds. */
+    if (FAILED(hr = format_unpack_check(method, span_iid(s), f))) goto done;
+    size = format_size(f); /* at most SR_MAX_COUNT */
     if (FAILED(hr = span_check(s, method, off, size))) goto done;
-    if (!scratch_get(&sc, size ? size : 1))
+    if (!scratch_get(&sc, size ? (SIZE_T)size : 1))
     {
-        hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory for %Iu bytes", method, size);
+        hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory for %I64u bytes", method, size);
         goto done;
     }
     /* One copy of the whole frame under the span's lock: the fields are consistent with each other
@@ -923,45 +927,41 @@ HRESULT data_pack(struct sr_span *s, double offset, BSTR format, VARIANT values,
     struct scratch sc = { NULL };
     struct sr_format *f = NULL;
     struct sr_encoding enc;
+    struct sr_array a = { 0 };
     VARIANT *items = NULL;
-    ULONG count = 0;
-    ULONGLONG off;
-    SIZE_T size;
+    ULONGLONG off, size;
     HRESULT hr;
 
     CHECK_RESULT(method, written);
     *written = 0;
     CHECK_OFFSET(method, offset, &off);
-    if (FAILED(hr = format_parse(method, span_iid(s), format_text(format), &f))) return hr;
+    if (FAILED(hr = format_arg(s, method, format, &f))) return hr;
     if (FAILED(hr = text_parse_encoding(method, span_iid(s), &encoding, &enc))) goto done;
     if (FAILED(hr = check_ref(s, method, L"values", &values))) goto done;
-    if (FAILED(hr = values_collect(method, L"values", span_iid(s), &values, &items, &count))) goto done;
-    if (count != format_fields(f))
+    /* The count first, from the array's own bounds: a wrong count copies nothing. */
+    if (FAILED(hr = values_open(method, L"values", span_iid(s), &values, NULL, &a))) goto done;
+    if (a.count != format_fields(f))
     {
         hr = sr_error(E_INVALIDARG, span_iid(s), L"%ls: format '%.100ls' has %lu field%ls, and %lu value%ls %ls given",
-                      method, format_text(format), format_fields(f), format_fields(f) == 1 ? L"" : L"s", count,
-                      count == 1 ? L"" : L"s", count == 1 ? L"was" : L"were");
+                      method, format_text(format), format_fields(f), format_fields(f) == 1 ? L"" : L"s", a.count,
+                      a.count == 1 ? L"" : L"s", a.count == 1 ? L"was" : L"were");
         goto done;
     }
-    size = format_size(f);
-    if (size > SR_MAX_COUNT)
-    {
-        hr = sr_error(E_INVALIDARG, span_iid(s), L"%ls: format '%.100ls' is %Iu bytes, more than one call can write",
-                      method, format_text(format), size);
-        goto done;
-    }
+    size = format_size(f); /* at most SR_MAX_COUNT */
     if (FAILED(hr = span_check(s, method, off, size))) goto done;
-    if (!scratch_get(&sc, size ? size : 1))
+    if (FAILED(hr = values_take(method, L"values", span_iid(s), &a, &items))) goto done;
+    if (!scratch_get(&sc, size ? (SIZE_T)size : 1))
     {
-        hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory for %Iu bytes", method, size);
+        hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory for %I64u bytes", method, size);
         goto done;
     }
     /* Every field is encoded before any byte is written: a bad value writes nothing. */
-    if (FAILED(hr = format_pack(method, span_iid(s), f, items, count, &enc, sc.p))) goto done;
+    if (FAILED(hr = format_pack(method, span_iid(s), f, items, a.count, &enc, sc.p))) goto done;
     if (SUCCEEDED(hr = span_io(s, method, SPAN_WRITE, off, size, sc.p, 0))) *written = (LONG)size;
 
 done:
-    values_free(items, count);
+    values_free(items, a.count);
+    values_close(&a);
     scratch_free(&sc);
     if (f) format_release(f);
     return hr;
@@ -971,19 +971,15 @@ HRESULT data_calc_size(struct sr_span *s, BSTR format, LONG *bytes)
 {
     static const WCHAR method[] = L"CalcSize";
     struct sr_format *f;
-    SIZE_T size;
     HRESULT hr;
 
     CHECK_RESULT(method, bytes);
     *bytes = 0;
-    /* No span: a format's size does not depend on the object, open or closed. */
-    if (FAILED(hr = format_parse(method, span_iid(s), format_text(format), &f))) return hr;
-    size = format_size(f);
+    /* No span: a format's size does not depend on the object, open or closed. The parser keeps it at
+     * most SR_MAX_COUNT bytes, which a Long holds. */
+    if (FAILED(hr = format_arg(s, method, format, &f))) return hr;
+    *bytes = (LONG)format_size(f);
     format_release(f);
-    if (size > 0x7fffffff)
-        return sr_error(E_INVALIDARG, span_iid(s), L"%ls: format '%.100ls' is %Iu bytes, more than a Long holds",
-                        method, format_text(format), size);
-    *bytes = (LONG)size;
     return S_OK;
 }
 

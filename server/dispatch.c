@@ -193,18 +193,19 @@ void release_typelib(void)
  * loops, and Unpack, ReadArray and ReadInto once per frame; going through ITypeInfo_Invoke costs more
  * than the member itself. For the argument types a script passes (numbers as VT_I4, VT_I2, VT_UI1 or
  * VT_R8, strings as VT_BSTR, variables as one level of VT_BYREF|VT_VARIANT) this calls the member
- * directly, with the values ITypeInfo_Invoke would give it. Everything else (other flags, named or
- * missing arguments, other types, a double for a Long parameter, whose rounding is the type
- * library's) returns S_FALSE and takes the type library's path, which checks everything.
+ * directly, with the values ITypeInfo_Invoke would give it: every number parameter of these members is
+ * a Double, which each of those types converts to exactly, so the member sees the script's own value
+ * (a fraction too) and judges it. Everything else (other flags, named or missing arguments, other
+ * types) returns S_FALSE and takes the type library's path, which checks everything.
  * One difference, on purpose: ReadInto's buffer is handed over as the caller passed it, so the caller's
  * own array is filled whatever the type library does with a VARIANT parameter (Wine's copies a by-value
  * array first, and a Byte() passed by value would be filled in a copy the caller never sees).
  * S_OK: the call was made and succeeded. A failure: the member ran and failed, and its error
  * information is set (the caller turns it into the EXCEPINFO; a failed member is never run twice). */
 
-/* A number argument, by value or through one VT_BYREF|VT_VARIANT (as Invoke unwraps it). as_long: the
- * parameter is a Long, which takes no VT_R8 here (the type library rounds it). */
-static BOOL fast_number(const VARIANT *v, BOOL as_long, double *out)
+/* A number argument for a Double parameter, by value or through one VT_BYREF|VT_VARIANT (as Invoke
+ * unwraps it): exactly the double the type library's conversion gives. */
+static BOOL fast_number(const VARIANT *v, double *out)
 {
     if (V_VT(v) == (VT_BYREF | VT_VARIANT) && V_VARIANTREF(v)) v = V_VARIANTREF(v);
     switch (V_VT(v))
@@ -212,7 +213,7 @@ static BOOL fast_number(const VARIANT *v, BOOL as_long, double *out)
     case VT_I4: *out = V_I4(v); return TRUE;
     case VT_I2: *out = V_I2(v); return TRUE;
     case VT_UI1: *out = V_UI1(v); return TRUE;
-    case VT_R8: *out = V_R8(v); return !as_long;
+    case VT_R8: *out = V_R8(v); return TRUE;
     default: return FALSE;
     }
 }
@@ -267,7 +268,7 @@ static HRESULT data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPP
     if (id <= 125 && !(id & 1))
     {
         /* The reads: ReadX(offset). */
-        if (id == 110 || n != 1 || !fast_number(arg[0], FALSE, &num[0])) return S_FALSE;
+        if (id == 110 || n != 1 || !fast_number(arg[0], &num[0])) return S_FALSE;
         switch (id)
         {
         case 104: { BYTE v; hr = data_read_byte(s, num[0], &v); V_VT(&out) = VT_UI1; V_UI1(&out) = v; break; }
@@ -285,13 +286,13 @@ static HRESULT data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPP
     else if (id <= 125)
     {
         /* The writes: WriteX(offset, value); 111 (Flush) takes optional VARIANTs and is not one. */
-        BOOL long_value = id == 105 || id == 107, variant_value = id == 121 || id == 123;
-        if (id == 111 || n != 2 || !fast_number(arg[0], FALSE, &num[0])) return S_FALSE;
-        if (variant_value ? !fast_variant(arg[1]) : !fast_number(arg[1], long_value, &num[1])) return S_FALSE;
+        BOOL variant_value = id == 121 || id == 123;
+        if (id == 111 || n != 2 || !fast_number(arg[0], &num[0])) return S_FALSE;
+        if (variant_value ? !fast_variant(arg[1]) : !fast_number(arg[1], &num[1])) return S_FALSE;
         switch (id)
         {
-        case 105: hr = data_write_byte(s, num[0], (LONG)num[1]); break;
-        case 107: hr = data_write_int32(s, num[0], (LONG)num[1]); break;
+        case 105: hr = data_write_byte(s, num[0], num[1]); break;
+        case 107: hr = data_write_int32(s, num[0], num[1]); break;
         case 109: hr = data_write_double(s, num[0], num[1]); break;
         case 113: hr = data_write_int8(s, num[0], num[1]); break;
         case 115: hr = data_write_int16(s, num[0], num[1]); break;
@@ -305,7 +306,7 @@ static HRESULT data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPP
     else if (id == 126)
     {
         /* ReadArray(offset, count, type) */
-        if (n != 3 || !fast_number(arg[0], FALSE, &num[0]) || !fast_number(arg[1], FALSE, &num[1])
+        if (n != 3 || !fast_number(arg[0], &num[0]) || !fast_number(arg[1], &num[1])
             || !fast_variant(arg[2]))
             return S_FALSE;
         hr = data_read_array(s, num[0], num[1], *arg[2], &out);
@@ -315,7 +316,7 @@ static HRESULT data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPP
         /* ReadInto(offset, buffer): the caller's own array, never a copy. */
         VARTYPE vt;
         LONG count;
-        if (n != 2 || !fast_number(arg[0], FALSE, &num[0])) return S_FALSE;
+        if (n != 2 || !fast_number(arg[0], &num[0])) return S_FALSE;
         vt = V_VT(arg[1]);
         if (vt != (VT_BYREF | VT_VARIANT) && vt != (VT_BYREF | VT_ARRAY | VT_UI1) && vt != (VT_ARRAY | VT_UI1))
             return S_FALSE;
@@ -326,7 +327,7 @@ static HRESULT data_invoke_typed(struct sr_span *s, DISPID id, WORD flags, DISPP
     else if (id == 129)
     {
         /* Unpack(offset, format, [encoding]) */
-        if (n < 2 || !fast_number(arg[0], FALSE, &num[0]) || !fast_string(arg[1], &text)
+        if (n < 2 || !fast_number(arg[0], &num[0]) || !fast_string(arg[1], &text)
             || (n == 3 && !fast_variant(arg[2])))
             return S_FALSE;
         hr = data_unpack(s, num[0], text, n == 3 ? *arg[2] : missing, &out);

@@ -25,9 +25,9 @@
     X(WriteString, data_write_string, (double offset, BSTR text, VARIANT encoding, VARIANT terminate, LONG *written), \
                                       (offset, text, encoding, terminate, written)) \
     X(ReadByte,    data_read_byte,    (double offset, BYTE *value), (offset, value)) \
-    X(WriteByte,   data_write_byte,   (double offset, LONG value), (offset, value)) \
+    X(WriteByte,   data_write_byte,   (double offset, double value), (offset, value)) \
     X(ReadInt32,   data_read_int32,   (double offset, LONG *value), (offset, value)) \
-    X(WriteInt32,  data_write_int32,  (double offset, LONG value), (offset, value)) \
+    X(WriteInt32,  data_write_int32,  (double offset, double value), (offset, value)) \
     X(ReadDouble,  data_read_double,  (double offset, double *value), (offset, value)) \
     X(WriteDouble, data_write_double, (double offset, double value), (offset, value)) \
     X(Fill,        data_fill,         (double offset, double count, LONG value), (offset, count, value)) \

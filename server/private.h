@@ -38,8 +38,16 @@
 #define SR_FULLMAP_MAX        ((ULONGLONG)64 << 20)
 /* The sliding window: the most address space a large region maps at once. */
 #define SR_WINDOW_SIZE        ((ULONGLONG)64 << 20)
-/* Largest count one call may move (the size of a SAFEARRAY or a BSTR). */
+/* Largest count one call may move (the size of a SAFEARRAY or a BSTR), and the largest struct. */
 #define SR_MAX_COUNT          0x7fffffffULL
+/* Most elements in one array of VARIANTs that a call makes (ReadArray's and Unpack's results, the
+ * values Pack takes, a JScript array's elements): at 24 bytes a VARIANT (a 64-bit process; 16 in a
+ * 32-bit one) such an array stays under 2^31 bytes, so no size computed from it wraps, in this DLL
+ * or in the system's SafeArrayCreate. The same figure in both bitnesses. */
+#define SR_MAX_ITEMS          (SR_MAX_COUNT / 24)  /* 89478485 */
+/* Longest struct format, in characters: checked before parsing allocates anything (one item per
+ * character). Real formats are a few hundred characters. */
+#define SR_MAX_FORMAT         65536
 
 /* ---- tracing (trace.c): costs one branch when off; on with SHAREDREGION_TRACE=1 ---- */
 extern LONG sr_trace_state;   /* 0 unknown, 1 off, 2 on */
@@ -82,8 +90,12 @@ HRESULT arg_number(const WCHAR *method, const WCHAR *what, double value, REFIID 
 /* Optional VARIANT arguments: missing (VT_ERROR/DISP_E_PARAMNOTFOUND or VT_EMPTY) gives the default. */
 BOOL arg_missing(const VARIANT *v);
 /* A VARIANT argument with one level of VT_BYREF|VT_VARIANT taken off; NULL when that reference is NULL
- * or refers to another reference (never followed further). */
+ * or refers to another reference (never followed further), or when what is left is a by-reference
+ * value (VT_BYREF|VT_BSTR, VT_BYREF|VT_R8 ...) whose pointer is NULL. A by-reference array with a NULL
+ * pointer is returned as it is: its callers say so in their own words. */
 const VARIANT *arg_deref(const VARIANT *v);
+/* The refusal of an argument that arg_deref turned down (E_INVALIDARG), naming the method and `what`. */
+HRESULT arg_ref_error(const WCHAR *method, const WCHAR *what, REFIID iid);
 HRESULT arg_opt_number(const WCHAR *method, const WCHAR *what, const VARIANT *v, ULONGLONG def,
                        REFIID iid, ULONGLONG *out);
 HRESULT arg_opt_access(const WCHAR *method, const VARIANT *v, DWORD def, REFIID iid, DWORD *out);

@@ -10,7 +10,12 @@
  *   - whitespace between codes is ignored, but not between a count and its code;
  *   - a count repeats a code, except for s and p (the string's length in bytes), w (its length in
  *     UTF-16 code units) and x (pad bytes); in native mode each code is aligned, even with count 0,
- *     and no padding is added after the last code.
+ *     and no padding is added after the last code;
+ *   - a NUL character is refused, as Python refuses it (data.c checks the BSTR, which can hold one).
+ * The limits (docs/hardening.md, "Size and count limits"): a format of at most SR_MAX_FORMAT
+ * characters, checked before anything is allocated; a struct of at most SR_MAX_COUNT bytes, its size
+ * and offsets kept in ULONGLONG and checked after each code's alignment padding, so that nothing
+ * wraps in either bitness; Unpack returns at most SR_MAX_ITEMS fields.
  * A parsed format is immutable and reference counted; the last 16 formats are kept in a small cache,
  * because scripts call Unpack in loops with the same format string.
  */
@@ -61,7 +66,7 @@ struct fmt_item
     BYTE size;               /* bytes per element (per character for s, p, w) */
     BYTE type;               /* enum sr_type of an integer or float code (the typed reads' rules) */
     ULONG count;             /* repeat count, or the length for s, p, w, x */
-    SIZE_T offset;           /* the first element's offset in the struct */
+    ULONGLONG offset;        /* the first element's offset in the struct (at most SR_MAX_COUNT) */
     ULONG field;             /* the first value's index */
 };
 
@@ -69,14 +74,14 @@ struct sr_format
 {
     LONG ref;
     BOOL big_endian;
-    SIZE_T size;
+    ULONGLONG size;          /* at most SR_MAX_COUNT */
     ULONG fields;
     ULONG count;             /* items */
     WCHAR *text;             /* the format string, the cache's key */
     struct fmt_item item[1];
 };
 
-SIZE_T format_size(const struct sr_format *f) { return f->size; }
+ULONGLONG format_size(const struct sr_format *f) { return f->size; }
 ULONG format_fields(const struct sr_format *f) { return f->fields; }
 
 static const struct code_info *find_code(WCHAR c)
@@ -106,15 +111,20 @@ static HRESULT parse(const WCHAR *method, REFIID iid, const WCHAR *text, struct 
     struct sr_format *f = NULL;
     const WCHAR *p = text;
     BOOL native = TRUE;
-    SIZE_T size = 0, len = wcslen(text);
-    ULONGLONG fields = 0;
+    SIZE_T len = wcslen(text);
+    ULONGLONG size = 0, fields = 0;
     ULONG items = 0;
     WCHAR ch[16];
     HRESULT hr = S_OK;
 
     *out = NULL;
-    /* Items are at most one per character of the format. */
-    if (!(f = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, offsetof(struct sr_format, item[len + 1]))))
+    /* Items are at most one per character of the format: the length is bounded before that many are
+     * allocated, so the allocation's size cannot wrap. */
+    if (len > SR_MAX_FORMAT)
+        return sr_error(E_INVALIDARG, iid, L"%ls: the format is %Iu characters long, more than a format may have (%u)",
+                        method, len, SR_MAX_FORMAT);
+    if (!(f = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY,
+                        offsetof(struct sr_format, item) + (len + 1) * sizeof(struct fmt_item))))
         return sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for the format", method);
     f->ref = 1;
     switch (*p)
@@ -169,8 +179,10 @@ static HRESULT parse(const WCHAR *method, REFIID iid, const WCHAR *text, struct 
         }
         elem = native ? info->native_size : info->std_size;
         align = native ? info->native_align : 1;
+        /* size is at most SR_MAX_COUNT before the padding (at most 7) and num * elem at most
+         * 8 * SR_MAX_COUNT: neither wraps a ULONGLONG, and the whole is checked after the padding. */
         if (size % align) size += align - size % align;
-        if (num * elem > SR_MAX_COUNT - size)
+        if (size > SR_MAX_COUNT || num * elem > SR_MAX_COUNT - size)
         {
             hr = sr_error(E_INVALIDARG, iid, L"%ls: format \"%.100ls\": the struct is over %I64u bytes at position %Iu",
                           method, text, SR_MAX_COUNT, code - text);
@@ -183,7 +195,7 @@ static HRESULT parse(const WCHAR *method, REFIID iid, const WCHAR *text, struct 
         it->count = (ULONG)num;
         it->offset = size;
         it->field = (ULONG)fields;
-        size += (SIZE_T)(num * elem);
+        size += num * elem;
         if (*code == 's' || *code == 'p' || *code == 'w') fields++;
         else if (*code != 'x') fields += num;
         if (fields > SR_MAX_COUNT)
@@ -371,14 +383,16 @@ static void field_name(const struct fmt_item *it, ULONG field, WCHAR *buf, size_
     buf[size - 1] = 0;
 }
 
-/* A string field's bytes, up to the first NUL (a NUL code unit for a two-byte encoding). */
+/* A string field's bytes, up to the first NUL (a NUL code unit for a two-byte encoding). A field of an
+ * odd length in a two-byte encoding has a last byte that holds no code unit: Pack leaves it zero, and
+ * then it is padding; any other value leaves an odd byte count, which the decoder refuses. */
 static SIZE_T until_nul(const BYTE *p, SIZE_T n, UINT unit)
 {
     SIZE_T i;
     if (unit == 2)
     {
         for (i = 0; i + 1 < n; i += 2) if (!p[i] && !p[i + 1]) return i;
-        return n;
+        return (n % 2 && !p[n - 1]) ? n - 1 : n;
     }
     for (i = 0; i < n; i++) if (!p[i]) return i;
     return n;
@@ -404,22 +418,30 @@ static HRESULT unpack_text(const WCHAR *method, REFIID iid, const struct sr_enco
     return S_OK;
 }
 
+HRESULT format_unpack_check(const WCHAR *method, REFIID iid, const struct sr_format *f)
+{
+    if (f->fields <= SR_MAX_ITEMS) return S_OK;
+    return sr_error(E_INVALIDARG, iid, L"%ls: format \"%.100ls\" has %lu fields, more than one call can return (%lu)",
+                    method, f->text, f->fields, (ULONG)SR_MAX_ITEMS);
+}
+
 HRESULT format_unpack(const WCHAR *method, REFIID iid, const struct sr_format *f, const BYTE *bytes,
                       const struct sr_encoding *enc, VARIANT *out)
 {
     SAFEARRAY *sa;
     VARIANT *vals = NULL;
     ULONG i, k;
-    HRESULT hr = S_OK;
+    HRESULT hr;
 
     VariantInit(out);
+    if (FAILED(hr = format_unpack_check(method, iid, f))) return hr;
     if (!(sa = SafeArrayCreateVector(VT_VARIANT, 0, f->fields)))
         return sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for %lu values", method, f->fields);
     SafeArrayAccessData(sa, (void **)&vals);
     for (i = 0; i < f->count && SUCCEEDED(hr); i++)
     {
         const struct fmt_item *it = &f->item[i];
-        const BYTE *p = bytes + it->offset;
+        const BYTE *p = bytes + (SIZE_T)it->offset;
         VARIANT *v = &vals[it->field];
         BYTE tmp[8];
 
@@ -430,14 +452,14 @@ HRESULT format_unpack(const WCHAR *method, REFIID iid, const struct sr_format *f
         case 's':
         {
             SIZE_T n = until_nul(p, it->count, enc->unit);
-            hr = unpack_text(method, iid, enc, it, p, it->offset, n, v);
+            hr = unpack_text(method, iid, enc, it, p, (SIZE_T)it->offset, n, v);
             break;
         }
         case 'p':
         {
             SIZE_T n = it->count ? p[0] : 0;
             if (it->count && n >= it->count) n = it->count - 1;
-            hr = unpack_text(method, iid, enc, it, p + 1, it->offset + 1, n, v);
+            hr = unpack_text(method, iid, enc, it, p + 1, (SIZE_T)it->offset + 1, n, v);
             break;
         }
         case 'w':
@@ -501,10 +523,11 @@ HRESULT format_unpack(const WCHAR *method, REFIID iid, const struct sr_format *f
     return S_OK;
 }
 
-/* Python's truthiness for a script value: Empty, Null, False, zero and "" are false. */
+/* Python's truthiness for a script value: Empty, Null, False, zero and "" are false. format_pack has
+ * refused a reference to nothing usable (arg_deref). */
 static BOOL truth(const VARIANT *arg)
 {
-    const VARIANT *v = arg_deref(arg); /* one level; a NULL or nested reference counts as false */
+    const VARIANT *v = arg_deref(arg);
     VARIANT num;
     BOOL t;
 
@@ -531,6 +554,43 @@ static BSTR string_of(const VARIANT *arg, BOOL *is_string)
     return (V_VT(v) & VT_BYREF) ? *V_BSTRREF(v) : V_BSTR(v);
 }
 
+static BOOL splits_pair(const WCHAR *text, UINT chars, UINT k)
+{
+    return k > 0 && k < chars && text[k - 1] >= 0xd800 && text[k - 1] < 0xdc00 && text[k] >= 0xdc00 && text[k] < 0xe000;
+}
+
+/* How many bytes of the encoded text[0..chars) a field of `room` bytes keeps: the bytes of its longest
+ * prefix of whole characters (a surrogate pair is one) that fits, so that a truncated field never ends
+ * in part of a character and Unpack reads back what Pack wrote. The whole text encodes (the caller has
+ * its bytes), and so does each such prefix; its length grows with the prefix: a binary search over the
+ * prefixes, each encoded on its own (so that it is right for every encoding, whatever its byte
+ * sequences look like). */
+static HRESULT fit_text(const WCHAR *method, REFIID iid, const struct sr_encoding *enc, const WCHAR *text, UINT chars,
+                        SIZE_T room, SIZE_T *fit)
+{
+    UINT lo = 0, hi = chars, mid, k;
+    SIZE_T n = 0, best = 0;
+    BYTE *bytes;
+    HRESULT hr = S_OK;
+
+    /* lo's prefix fits (the empty one does), hi's does not (the caller's whole text). */
+    while (hi - lo > 1 && SUCCEEDED(hr))
+    {
+        mid = lo + (hi - lo) / 2;
+        k = splits_pair(text, chars, mid) ? mid - 1 : mid;
+        if (FAILED(hr = text_encode(method, iid, enc, text, k, 0, &bytes, &n))) break;
+        HeapFree(GetProcessHeap(), 0, bytes);
+        if (n <= room)
+        {
+            lo = mid;
+            best = n;
+        }
+        else hi = mid;
+    }
+    *fit = best;
+    return hr;
+}
+
 static HRESULT pack_text(const WCHAR *method, REFIID iid, const struct sr_encoding *enc, const struct fmt_item *it,
                          const VARIANT *v, BYTE *p, const WCHAR *name, BOOL big_endian)
 {
@@ -538,17 +598,19 @@ static HRESULT pack_text(const WCHAR *method, REFIID iid, const struct sr_encodi
     BSTR s = string_of(v, &is_string);
     UINT chars = SysStringLen(s);
     BYTE *bytes = NULL;
-    SIZE_T n = 0, room;
+    SIZE_T n = 0, room, len;
     HRESULT hr;
-    UINT k;
+    UINT k, units;
 
     if (!is_string)
         return sr_error(DISP_E_TYPEMISMATCH, iid, L"%ls: %ls: value must be a String, not %ls", method, name,
                         arg_missing(v) ? L"missing" : vt_name(V_VT(v) & ~VT_BYREF));
     if (it->code == 'w')
     {
-        /* N code units, truncated or padded with NULs, as 's' does with bytes. */
-        for (k = 0; k < it->count && k < chars; k++)
+        /* N code units, truncated (never inside a surrogate pair) or padded with NULs, as 's' does with bytes. */
+        units = it->count < chars ? it->count : chars;
+        if (splits_pair(s, chars, units)) units--;
+        for (k = 0; k < units; k++)
         {
             WCHAR c = s[k];
             p[k * 2] = big_endian ? (BYTE)(c >> 8) : (BYTE)c;
@@ -575,18 +637,22 @@ static HRESULT pack_text(const WCHAR *method, REFIID iid, const struct sr_encodi
         }
         return hr;
     }
-    if (it->code == 's')
-        memcpy(p, bytes, n < it->count ? n : it->count);
-    else if (it->count)
+    /* The bytes that fit, cut at a character boundary: the same as Python's for text whose characters
+     * are one byte each. */
+    room = it->code == 's' ? it->count : it->count ? it->count - 1 : 0;
+    len = n;
+    if (n > room) hr = fit_text(method, iid, enc, s, chars, room, &len);
+    if (SUCCEEDED(hr) && it->code == 's') memcpy(p, bytes, len);
+    else if (SUCCEEDED(hr) && it->count)
     {
-        /* Python's Pascal string: at most count - 1 bytes, and a length byte of at most 255. */
-        room = it->count - 1;
-        if (n > room) n = room;
-        memcpy(p + 1, bytes, n);
-        p[0] = (BYTE)(n > 255 ? 255 : n);
+        /* Python's Pascal string: at most count - 1 bytes, and a length byte of at most 255 (again at a
+         * character boundary: the bytes it counts are the ones Unpack decodes). */
+        memcpy(p + 1, bytes, len);
+        if (len > 255) hr = fit_text(method, iid, enc, s, chars, 255, &len);
+        p[0] = (BYTE)len;
     }
     HeapFree(GetProcessHeap(), 0, bytes);
-    return S_OK;
+    return hr;
 }
 
 HRESULT format_pack(const WCHAR *method, REFIID iid, const struct sr_format *f, const VARIANT *values, ULONG count,
@@ -600,15 +666,26 @@ HRESULT format_pack(const WCHAR *method, REFIID iid, const struct sr_format *f, 
         return sr_error(E_INVALIDARG, iid, L"%ls: format \"%.100ls\" has %lu field%ls; %lu value%ls given", method,
                         f->text, f->fields, f->fields == 1 ? L"" : L"s", count, count == 1 ? L" was" : L"s were");
     /* Built aside and copied at the end: nothing is written when a value is bad. */
-    if (!(buf = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, f->size ? f->size : 1)))
-        return sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for %Iu bytes", method, f->size);
+    if (!(buf = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, f->size ? (SIZE_T)f->size : 1)))
+        return sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for %I64u bytes", method, f->size);
     for (i = 0; i < f->count && SUCCEEDED(hr); i++)
     {
         const struct fmt_item *it = &f->item[i];
-        BYTE *p = buf + it->offset;
+        BYTE *p = buf + (SIZE_T)it->offset;
+        ULONG values_of_item = it->code == 'x' ? 0
+                             : (it->code == 's' || it->code == 'p' || it->code == 'w') ? 1 : it->count;
         WCHAR name[48];
         BYTE tmp[8];
 
+        /* A by-reference value with a NULL pointer, or a reference to another reference, is refused here,
+         * whatever the field, and never read through. */
+        for (k = 0; k < values_of_item && SUCCEEDED(hr); k++)
+            if (!arg_deref(&values[it->field + k]))
+            {
+                field_name(it, it->field + k, name, ARRAY_SIZE(name));
+                hr = arg_ref_error(method, name, iid);
+            }
+        if (FAILED(hr)) break;
         switch (it->code)
         {
         case 'x':
@@ -678,7 +755,7 @@ HRESULT format_pack(const WCHAR *method, REFIID iid, const struct sr_format *f, 
         }
         }
     }
-    if (SUCCEEDED(hr)) memcpy(out, buf, f->size);
+    if (SUCCEEDED(hr)) memcpy(out, buf, (SIZE_T)f->size);
     HeapFree(GetProcessHeap(), 0, buf);
     return hr;
 }

@@ -7,6 +7,9 @@
  * system's conversion functions. No conversion is allowed to guess: bytes that are not valid in the
  * encoding are SR_E_BADENCODING on read, and a character the encoding cannot hold is SR_E_BADENCODING
  * on write, naming the character and its position, never a silent '?' or a best-fit look-alike.
+ * "utf-16" is as strict as "utf-8": an odd byte count or an unpaired surrogate is SR_E_BADENCODING on
+ * read, and an unpaired surrogate on write. The code pages whose system conversion cannot report an
+ * invalid byte (UTF-7, ISO-2022, HZ, ISCII, Symbol) are refused by name: their reads would guess.
  */
 #include <wchar.h>
 #include "private.h"
@@ -14,6 +17,18 @@
 #define CP_UTF16LE  1200
 #define CP_ASCII    20127
 #define CP_LATIN1   28591
+#define CP_GB18030  54936
+
+static BOOL is_high_surrogate(WCHAR c) { return c >= 0xd800 && c < 0xdc00; }
+static BOOL is_low_surrogate(WCHAR c) { return c >= 0xdc00 && c < 0xe000; }
+
+/* The code pages whose conversion functions take no flags (MultiByteToWideChar's documentation: 42 Symbol,
+ * 50220-50229 ISO-2022, 57002-57011 ISCII, 65000 UTF-7; and 52936 HZ-GB-2312, a 7-bit code page of the
+ * same family): decoding cannot report an invalid byte, which comes back as some character. */
+static BOOL unchecked_codepage(UINT cp)
+{
+    return cp == 42 || (cp >= 50220 && cp <= 50229) || cp == 52936 || (cp >= 57002 && cp <= 57011) || cp == 65000;
+}
 
 static const struct
 {
@@ -94,6 +109,10 @@ HRESULT text_parse_encoding_name(const WCHAR *method, REFIID iid, const WCHAR *n
                 enc->name = cp == CP_UTF8 ? L"utf-8" : cp == CP_UTF16LE ? L"utf-16" : cp == CP_ASCII ? L"ascii" : L"latin-1";
                 return S_OK;
             }
+            if (unchecked_codepage(cp))
+                return sr_error(E_INVALIDARG, iid, L"%ls: encoding '%.40ls': code page %u cannot be used: the system "
+                                L"converts it without reporting invalid bytes, which would be read as text (UTF-7, "
+                                L"ISO-2022, HZ, ISCII and Symbol code pages are refused)", method, name, cp);
             /* UTF-16BE and the UTF-32s have a terminator wider than one byte and are not conversions the
              * system's byte functions make: they are not offered. */
             if (cp != 1201 && cp != 12000 && cp != 12001 && IsValidCodePage(cp))
@@ -126,18 +145,12 @@ HRESULT text_parse_encoding(const WCHAR *method, REFIID iid, const VARIANT *arg,
     return hr;
 }
 
-/* The code pages whose conversion functions refuse every flag (MultiByteToWideChar's documentation). */
-static BOOL flags_refused(UINT cp)
+/* WideCharToMultiByte's flags for a code page: WC_NO_BEST_FIT_CHARS, except for GB18030 (54936), which,
+ * as UTF-8, takes only WC_ERR_INVALID_CHARS (it holds every character; an unpaired surrogate fails, and
+ * the round-trip check still applies). */
+static DWORD wc_flags(UINT cp)
 {
-    return cp == 42 || cp == 50220 || cp == 50221 || cp == 50222 || cp == 50225 || cp == 50227 || cp == 50229
-        || (cp >= 57002 && cp <= 57011) || cp == 65000;
-}
-
-/* WideCharToMultiByte also refuses WC_NO_BEST_FIT_CHARS for the GB18030 code pages (they hold every
- * character; the round-trip check still applies). */
-static BOOL wc_flags_refused(UINT cp)
-{
-    return flags_refused(cp) || cp == 52936 || cp == 54936;
+    return cp == CP_GB18030 || cp == CP_UTF8 ? WC_ERR_INVALID_CHARS : WC_NO_BEST_FIT_CHARS;
 }
 
 static const WCHAR *label(const struct sr_encoding *enc)
@@ -152,6 +165,42 @@ static HRESULT decode_error(const WCHAR *method, REFIID iid, const struct sr_enc
                     label(enc));
 }
 
+/* The position of the first surrogate in text[0..chars) that is not half of a pair; chars when none is. */
+static UINT unpaired_surrogate(const WCHAR *text, UINT chars)
+{
+    UINT i;
+    for (i = 0; i < chars; i++)
+    {
+        if (is_high_surrogate(text[i]) && i + 1 < chars && is_low_surrogate(text[i + 1])) i++;
+        else if (is_high_surrogate(text[i]) || is_low_surrogate(text[i])) return i;
+    }
+    return chars;
+}
+
+/* UTF-16LE, strictly: an even byte count and every surrogate in a pair. */
+static HRESULT decode_utf16(const WCHAR *method, REFIID iid, const BYTE *bytes, SIZE_T n, ULONGLONG offset,
+                            BSTR *out)
+{
+    UINT bad;
+    HRESULT hr = S_OK;
+
+    if (n % 2)
+        return sr_error(SR_E_BADENCODING, iid, L"%ls: the %Iu bytes at offset %I64u are not valid utf-16 (an odd "
+                        L"number of bytes)", method, n, offset);
+    if (!(*out = SysAllocStringLen(NULL, (UINT)(n / 2))))
+        return sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for a text of %Iu bytes", method, n);
+    if (n) memcpy(*out, bytes, n);
+    if ((bad = unpaired_surrogate(*out, (UINT)(n / 2))) < n / 2)
+    {
+        hr = sr_error(SR_E_BADENCODING, iid, L"%ls: the %Iu bytes at offset %I64u are not valid utf-16 (an unpaired "
+                      L"surrogate U+%04X at offset %I64u)", method, n, offset, (*out)[bad],
+                      offset + (ULONGLONG)bad * 2);
+        SysFreeString(*out);
+        *out = NULL;
+    }
+    return hr;
+}
+
 HRESULT text_decode(const WCHAR *method, REFIID iid, const struct sr_encoding *enc, const BYTE *bytes, SIZE_T n,
                     ULONGLONG offset, BSTR *out)
 {
@@ -163,9 +212,7 @@ HRESULT text_decode(const WCHAR *method, REFIID iid, const struct sr_encoding *e
     switch (enc->codepage)
     {
     case CP_UTF16LE:
-        if (!(*out = SysAllocStringLen(NULL, (UINT)(n / 2)))) break;
-        if (n / 2) memcpy(*out, bytes, n / 2 * sizeof(WCHAR));
-        return S_OK;
+        return decode_utf16(method, iid, bytes, n, offset, out);
     case CP_ASCII:
     case CP_LATIN1:
         for (i = 0; enc->codepage == CP_ASCII && i < n; i++)
@@ -177,7 +224,8 @@ HRESULT text_decode(const WCHAR *method, REFIID iid, const struct sr_encoding *e
         return S_OK;
     default:
     {
-        DWORD flags = flags_refused(enc->codepage) ? 0 : MB_ERR_INVALID_CHARS;
+        /* Every code page that reaches here reports an invalid byte (unchecked ones are refused by name). */
+        DWORD flags = MB_ERR_INVALID_CHARS;
         if (!n)
         {
             if (!(*out = SysAllocStringLen(NULL, 0))) break;
@@ -202,7 +250,7 @@ static HRESULT encode_error(const WCHAR *method, REFIID iid, const struct sr_enc
                             UINT chars, UINT pos)
 {
     UINT c = text[pos];
-    if (c >= 0xd800 && c < 0xdc00 && pos + 1 < chars && text[pos + 1] >= 0xdc00 && text[pos + 1] < 0xe000)
+    if (is_high_surrogate(text[pos]) && pos + 1 < chars && is_low_surrogate(text[pos + 1]))
         c = 0x10000 + ((c - 0xd800) << 10) + (text[pos + 1] - 0xdc00);
     return sr_error(SR_E_BADENCODING, iid, L"%ls: the character U+%04X at position %u of the text cannot be written "
                     L"in %ls", method, c, pos, enc->name);
@@ -212,12 +260,12 @@ static HRESULT encode_error(const WCHAR *method, REFIID iid, const struct sr_enc
 static int system_encode(UINT cp, const WCHAR *text, int chars, char *buf, int size, BOOL *lossy)
 {
     BOOL used = FALSE;
-    BOOL plain = wc_flags_refused(cp) || cp == CP_UTF8;
+    DWORD flags = wc_flags(cp);
     int len;
 
     *lossy = FALSE;
-    len = WideCharToMultiByte(cp, plain ? 0 : WC_NO_BEST_FIT_CHARS, text, chars, buf, size, NULL,
-                              plain ? NULL : &used);
+    /* The default-character report is for the code pages that have one: not with WC_ERR_INVALID_CHARS. */
+    len = WideCharToMultiByte(cp, flags, text, chars, buf, size, NULL, flags == WC_NO_BEST_FIT_CHARS ? &used : NULL);
     if (!len) return 0;
     if (used) *lossy = TRUE;
     return len;
@@ -249,8 +297,7 @@ static UINT first_unencodable(UINT cp, const WCHAR *text, UINT chars)
 
     for (i = 0; i < chars; i++)
     {
-        int w = (text[i] >= 0xd800 && text[i] < 0xdc00 && i + 1 < chars && text[i + 1] >= 0xdc00 && text[i + 1] < 0xe000)
-                ? 2 : 1;
+        int w = is_high_surrogate(text[i]) && i + 1 < chars && is_low_surrogate(text[i + 1]) ? 2 : 1;
         BOOL lossy;
         int len = system_encode(cp, text + i, w, buf, sizeof(buf), &lossy);
         if (!len || lossy || !round_trips(cp, text + i, w, buf, len)) return i;
@@ -274,6 +321,9 @@ HRESULT text_encode(const WCHAR *method, REFIID iid, const struct sr_encoding *e
     switch (enc->codepage)
     {
     case CP_UTF16LE:
+        if ((i = unpaired_surrogate(text, chars)) < chars)
+            return sr_error(SR_E_BADENCODING, iid, L"%ls: the text has an unpaired surrogate (U+%04X at position %Iu) "
+                            L"and cannot be written as utf-16", method, text[i], i);
         len = (SIZE_T)chars * sizeof(WCHAR);
         if (!(buf = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, len + extra + 1))) goto oom;
         if (chars) memcpy(buf, text, len);
@@ -297,8 +347,7 @@ HRESULT text_encode(const WCHAR *method, REFIID iid, const struct sr_encoding *e
     default:
         if (chars)
         {
-            int size = WideCharToMultiByte(enc->codepage, wc_flags_refused(enc->codepage) ? 0 : WC_NO_BEST_FIT_CHARS,
-                                           text, chars, NULL, 0, NULL, NULL);
+            int size = WideCharToMultiByte(enc->codepage, wc_flags(enc->codepage), text, chars, NULL, 0, NULL, NULL);
             if (!size) return encode_error(method, iid, enc, text, chars, first_unencodable(enc->codepage, text, chars));
             if (!(buf = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, (SIZE_T)size + extra + 1))) goto oom;
             len = system_encode(enc->codepage, text, chars, (char *)buf, size, &lossy);

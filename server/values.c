@@ -496,7 +496,14 @@ HRESULT value_to_uint64(const WCHAR *method, const WCHAR *what, REFIID iid, cons
     return hr;
 }
 
-/* ---- the elements of a script array ---- */
+/* ---- the elements of a script array ----
+ *
+ * A SAFEARRAY is walked where it lies, one element at a time (values_open, values_item, values_close):
+ * a Byte() or a Single() of any length is encoded from its own memory, kept locked while it is read,
+ * and never expanded into VARIANTs. A JScript array has no memory to walk: its elements are read into
+ * VARIANTs, as values_take does for a caller that needs them all at once (Pack). Either way an array of
+ * VARIANTs holds at most SR_MAX_ITEMS, and every size that allocates is computed in ULONGLONG, so that
+ * nothing wraps in a 32-bit process. */
 
 void values_free(VARIANT *items, ULONG count)
 {
@@ -506,23 +513,38 @@ void values_free(VARIANT *items, ULONG count)
     HeapFree(GetProcessHeap(), 0, items);
 }
 
+/* Room for n VARIANTs (zero-filled when new), or NULL: n is at most SR_MAX_ITEMS, so the size is under
+ * 2^31 bytes in either bitness. */
+static VARIANT *alloc_items(VARIANT *old, ULONGLONG n)
+{
+    ULONGLONG bytes = n * sizeof(VARIANT);
+
+    if (!n || n > SR_MAX_ITEMS) return NULL;
+    return old ? HeapReAlloc(GetProcessHeap(), 0, old, (SIZE_T)bytes)
+               : HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, (SIZE_T)bytes);
+}
+
 /* Room for at least `want` items, growing geometrically (a made-up JScript length costs nothing until
  * its elements are read). */
 static BOOL grow_items(VARIANT **items, ULONG *cap, ULONG want, ULONG total)
 {
     VARIANT *grown;
-    ULONG n;
+    ULONGLONG n;
 
     if (want <= *cap) return TRUE;
-    n = *cap ? *cap * 2 : 256;
+    n = *cap ? (ULONGLONG)*cap * 2 : 256;
     if (n < want) n = want;
     if (n > total) n = total;
-    grown = *items ? HeapReAlloc(GetProcessHeap(), 0, *items, (SIZE_T)n * sizeof(VARIANT))
-                   : HeapAlloc(GetProcessHeap(), 0, (SIZE_T)n * sizeof(VARIANT));
-    if (!grown) return FALSE;
+    if (!(grown = alloc_items(*items, n))) return FALSE;
     *items = grown;
-    *cap = n;
+    *cap = (ULONG)n;
     return TRUE;
+}
+
+static HRESULT too_many(const WCHAR *method, const WCHAR *what, REFIID iid, ULONGLONG count)
+{
+    return sr_error(E_INVALIDARG, iid, L"%ls: %ls has %I64u elements, more than one call can take (%lu)", method,
+                    what, count, (ULONG)SR_MAX_ITEMS);
 }
 
 /* A JScript array arrives as an object (VT_DISPATCH), not a SAFEARRAY: its "length" property, then the
@@ -550,10 +572,9 @@ static BOOL dispatch_items(const WCHAR *method, const WCHAR *what, REFIID iid, I
     }
     VariantClear(&v);
     if (FAILED(*hr = arg_number(method, L"the array's length", V_R8(&num), iid, &total))) goto done;
-    if (total > SR_MAX_COUNT)
+    if (total > SR_MAX_ITEMS)
     {
-        *hr = sr_error(E_INVALIDARG, iid, L"%ls: %ls has %I64u elements, more than one call can take (%I64u)",
-                       method, what, total, SR_MAX_COUNT);
+        *hr = too_many(method, what, iid, total);
         goto done;
     }
     for (i = 0; i < (ULONG)total; i++)
@@ -605,33 +626,23 @@ static ULONG element_size(VARTYPE vt)
     }
 }
 
-HRESULT values_collect(const WCHAR *method, const WCHAR *what, REFIID iid, const VARIANT *arg, VARIANT **items,
-                       ULONG *count)
+HRESULT values_open(const WCHAR *method, const WCHAR *what, REFIID iid, const VARIANT *arg, const WCHAR *expect,
+                    struct sr_array *a)
 {
-    return values_collect_as(method, what, iid, arg, NULL, items, count);
-}
-
-HRESULT values_collect_as(const WCHAR *method, const WCHAR *what, REFIID iid, const VARIANT *arg, const WCHAR *expect,
-                          VARIANT **items, ULONG *count)
-{
-    const VARIANT *v = arg;
-    VARIANT *buf = NULL;
+    const VARIANT *v;
     SAFEARRAY *sa;
     VARTYPE vt;
-    LONG lo, hi;
-    ULONG n, k, size;
-    BYTE *data = NULL;
+    ULONGLONG n;
+    ULONG size;
+    void *data;
     HRESULT hr = S_OK;
 
-    *items = NULL;
-    *count = 0;
-    if (!(v = arg_deref(v))) /* one level, NULL-checked, as IDispatch unwraps a variable */
-        return sr_error(E_INVALIDARG, iid, L"%ls: %ls is a by-reference VARIANT that refers to nothing usable "
-                        L"(a NULL reference, or a reference to another reference)", method, what);
+    memset(a, 0, sizeof(*a));
+    if (!(v = arg_deref(arg))) return arg_ref_error(method, what, iid); /* one level, as IDispatch unwraps a variable */
     if ((V_VT(v) & ~VT_BYREF) == VT_DISPATCH)
     {
-        IDispatch *disp = (V_VT(v) & VT_BYREF) ? (V_BYREF(v) ? *V_DISPATCHREF(v) : NULL) : V_DISPATCH(v);
-        if (disp && dispatch_items(method, what, iid, disp, items, count, &hr)) return hr;
+        IDispatch *disp = (V_VT(v) & VT_BYREF) ? *V_DISPATCHREF(v) : V_DISPATCH(v);
+        if (disp && dispatch_items(method, what, iid, disp, &a->items, &a->count, &hr)) return hr;
     }
     if (!(V_VT(v) & VT_ARRAY))
         return sr_error(DISP_E_TYPEMISMATCH, iid, L"%ls: %ls must be %ls, not %ls", method, what,
@@ -642,8 +653,8 @@ HRESULT values_collect_as(const WCHAR *method, const WCHAR *what, REFIID iid, co
     sa = (V_VT(v) & VT_BYREF) ? *V_ARRAYREF(v) : V_ARRAY(v);
     vt = V_VT(v) & VT_TYPEMASK;
     if (!sa || SafeArrayGetDim(sa) == 0) return S_OK; /* an empty array */
-    /* Each element is copied into a VARIANT: the array must really hold elements of the size its type says,
-     * or the copy would run past the VARIANT (an array of records or variants labelled as numbers). */
+    /* Each element is read at the size its type says: the array must really hold elements of that size,
+     * or the reads would run past them (an array of records or variants labelled as numbers). */
     size = element_size(vt);
     if (!size || SafeArrayGetElemsize(sa) != size)
         return sr_error(DISP_E_TYPEMISMATCH, iid, L"%ls: %ls must be %ls; this array's elements (type %u, %u bytes "
@@ -652,25 +663,37 @@ HRESULT values_collect_as(const WCHAR *method, const WCHAR *what, REFIID iid, co
     if (SafeArrayGetDim(sa) != 1)
         return sr_error(E_INVALIDARG, iid, L"%ls: %ls must be a one-dimensional array, not %u-dimensional", method,
                         what, SafeArrayGetDim(sa));
-    SafeArrayGetLBound(sa, 1, &lo);
-    SafeArrayGetUBound(sa, 1, &hi);
-    if (hi < lo) return S_OK;
-    if ((ULONGLONG)((LONGLONG)hi - lo + 1) > SR_MAX_COUNT)
+    /* Locked for as long as it is walked, and its count read after the lock: the caller cannot ReDim or
+     * Erase it meanwhile. The count itself, not an upper bound computed from it (which wraps past 2^31). */
+    if (FAILED(hr = SafeArrayAccessData(sa, &data)))
+        return sr_error(hr, iid, L"%ls: the elements of %ls cannot be read", method, what);
+    n = sa->rgsabound[0].cElements;
+    if (n > SR_MAX_COUNT)
+    {
+        SafeArrayUnaccessData(sa);
         return sr_error(E_INVALIDARG, iid, L"%ls: %ls has too many elements", method, what);
-    n = (ULONG)((LONGLONG)hi - lo + 1);
-    if (!(buf = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, (SIZE_T)n * sizeof(VARIANT))))
-        return sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for %lu elements", method, n);
-    if (FAILED(hr = SafeArrayAccessData(sa, (void **)&data)))
-    {
-        hr = sr_error(hr, iid, L"%ls: the elements of %ls cannot be read", method, what);
-        k = 0;
-        goto done;
     }
-    for (k = 0; k < n && SUCCEEDED(hr); k++)
+    a->sa = sa;
+    a->data = data;
+    a->vt = vt;
+    a->size = size;
+    a->lower = sa->rgsabound[0].lLbound;
+    a->count = (ULONG)n;
+    return S_OK;
+}
+
+HRESULT values_item(const WCHAR *method, const WCHAR *what, REFIID iid, const struct sr_array *a, ULONG k,
+                    VARIANT *out)
+{
+    const BYTE *el;
+    HRESULT hr = S_OK;
+
+    VariantInit(out);
+    if (a->items) hr = VariantCopy(out, &a->items[k]);
+    else
     {
-        const BYTE *el = data + (SIZE_T)k * size;
-        VARIANT *out = &buf[k];
-        switch (vt)
+        el = a->data + (SIZE_T)k * a->size;
+        switch (a->vt)
         {
         case VT_VARIANT:
             hr = VariantCopy(out, (VARIANT *)el);
@@ -682,7 +705,7 @@ HRESULT values_collect_as(const WCHAR *method, const WCHAR *what, REFIID iid, co
                 hr = E_OUTOFMEMORY;
             break;
         case VT_DISPATCH: case VT_UNKNOWN:
-            V_VT(out) = vt;
+            V_VT(out) = a->vt;
             V_UNKNOWN(out) = *(IUnknown **)el;
             if (V_UNKNOWN(out)) IUnknown_AddRef(V_UNKNOWN(out));
             break;
@@ -691,22 +714,73 @@ HRESULT values_collect_as(const WCHAR *method, const WCHAR *what, REFIID iid, co
             V_VT(out) = VT_DECIMAL;
             break;
         default:
-            memcpy(&V_I1(out), el, size);
-            V_VT(out) = vt;
+            memcpy(&V_I1(out), el, a->size);
+            V_VT(out) = a->vt;
             break;
         }
     }
-    SafeArrayUnaccessData(sa);
     if (FAILED(hr))
     {
-        hr = sr_error(hr, iid, L"%ls: element %ld of %ls cannot be read", method, (LONG)(lo + k - 1), what);
+        VariantInit(out);
+        hr = sr_error(hr, iid, L"%ls: element %ld of %ls cannot be read", method, (LONG)((LONGLONG)a->lower + k), what);
+    }
+    return hr;
+}
+
+void values_close(struct sr_array *a)
+{
+    if (a->sa) SafeArrayUnaccessData(a->sa);
+    values_free(a->items, a->count);
+    memset(a, 0, sizeof(*a));
+}
+
+HRESULT values_take(const WCHAR *method, const WCHAR *what, REFIID iid, struct sr_array *a, VARIANT **items)
+{
+    VARIANT *buf = NULL;
+    ULONG k;
+    HRESULT hr = S_OK;
+
+    *items = NULL;
+    if (a->items)
+    {
+        /* A JScript array's elements are VARIANTs already: handed over as they are. */
+        *items = a->items;
+        a->items = NULL;
         goto done;
     }
-    *items = buf;
-    *count = n;
-    buf = NULL;
+    if (!a->count) goto done;
+    if (a->count > SR_MAX_ITEMS)
+    {
+        hr = too_many(method, what, iid, a->count);
+        goto done;
+    }
+    if (!(buf = alloc_items(NULL, a->count)))
+    {
+        hr = sr_error(E_OUTOFMEMORY, iid, L"%ls: out of memory for %lu elements", method, a->count);
+        goto done;
+    }
+    for (k = 0; k < a->count && SUCCEEDED(hr); k++) hr = values_item(method, what, iid, a, k, &buf[k]);
+    if (SUCCEEDED(hr))
+    {
+        *items = buf;
+        buf = NULL;
+    }
 
 done:
-    if (buf) values_free(buf, n); /* zero-filled: the elements not yet copied clear as VT_EMPTY */
+    if (buf) values_free(buf, a->count); /* zero-filled: the elements not yet copied clear as VT_EMPTY */
+    return hr;
+}
+
+HRESULT values_collect(const WCHAR *method, const WCHAR *what, REFIID iid, const VARIANT *arg, VARIANT **items,
+                       ULONG *count)
+{
+    struct sr_array a;
+    HRESULT hr;
+
+    *items = NULL;
+    *count = 0;
+    if (FAILED(hr = values_open(method, what, iid, arg, NULL, &a))) return hr;
+    if (SUCCEEDED(hr = values_take(method, what, iid, &a, items))) *count = *items ? a.count : 0;
+    values_close(&a);
     return hr;
 }

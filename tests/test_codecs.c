@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include "private.h"
 #include "struct_vectors.h"
+#include "claimed_array.h"
 
 static const IID *iid = &IID_ISharedRegion;
 
@@ -773,7 +774,7 @@ static void test_struct_vectors_from_python(void **state)
         if (hr != S_OK) { print_error("case %u \"%ls\": %ls\n", c, vc->format, last_error()); fail(); }
         if (format_size(f) != vc->size)
         {
-            print_error("case %u \"%ls\": size %Iu, expected %Iu\n", c, vc->format, format_size(f), vc->size);
+            print_error("case %u \"%ls\": size %I64u, expected %Iu\n", c, vc->format, format_size(f), vc->size);
             fail();
         }
         assert_int_equal(format_fields(f), vc->count);
@@ -822,7 +823,7 @@ static void test_struct_native_layouts(void **state)
         assert_int_equal(format_parse(L"CalcSize", iid, vsizes[i].format, &f), S_OK);
         if (format_size(f) != vsizes[i].size)
         {
-            print_error("\"%ls\": %Iu, expected %Iu\n", vsizes[i].format, format_size(f), vsizes[i].size);
+            print_error("\"%ls\": %I64u, expected %Iu\n", vsizes[i].format, format_size(f), vsizes[i].size);
             fail();
         }
         format_release(f);
@@ -975,6 +976,467 @@ static void test_struct_text_fields_use_the_encoding(void **state)
     format_release(f);
 }
 
+/* ---- issue 16: sizes that must not wrap, strict UTF-16, code pages that cannot be checked ---- */
+
+/* A parse that must fail with exactly this sentence, and return no format. */
+static void parse_fails(const WCHAR *method, const WCHAR *format, const WCHAR *text, int line)
+{
+    struct sr_format *f = (struct sr_format *)1;
+    HRESULT hr = format_parse(method, iid, format, &f);
+    if (hr != E_INVALIDARG || wcscmp(last_error(), text))
+    {
+        print_error("line %d: \"%.60ls\": hr %#lx '%ls', expected E_INVALIDARG '%ls'\n", line, format, hr, last_error(),
+                    text);
+        fail();
+    }
+    assert_null(f);
+}
+
+/* A parse that must succeed with exactly this size and field count. */
+static void parse_gives(const WCHAR *format, ULONGLONG size, ULONG fields, int line)
+{
+    struct sr_format *f = NULL;
+    HRESULT hr = format_parse(L"CalcSize", iid, format, &f);
+    if (hr != S_OK || (ULONGLONG)format_size(f) != size || format_fields(f) != fields)
+    {
+        print_error("line %d: \"%.60ls\": hr %#lx size %I64u fields %lu, expected S_OK %I64u %lu (%ls)\n", line, format,
+                    hr, f ? (ULONGLONG)format_size(f) : 0, f ? format_fields(f) : 0, size, fields, last_error());
+        fail();
+    }
+    format_release(f);
+}
+
+static void test_struct_size_is_checked_after_the_padding(void **state)
+{
+    const int bits = sizeof(void *) * 8;
+    (void)state;
+    /* At the limit exactly, and without alignment ('<'), a struct of 2^31 - 1 bytes is taken. */
+    parse_gives(L"2147483647x", 2147483647, 0, __LINE__);
+    parse_gives(L"<2147483647x0q", 2147483647, 0, __LINE__);
+    parse_gives(L"2147483632xq", 2147483640, 1, __LINE__);
+    parse_gives(L"268435455q", 2147483640, 268435455, __LINE__);
+    /* The padding before a code is what passes the limit: refused at that code, in both bitnesses (an
+     * x64 DLL gave 2147483656 for the first and an x86 one 7 for the second). */
+    parse_fails(L"CalcSize", L"2147483647xq",
+                L"CalcSize: format \"2147483647xq\": the struct is over 2147483647 bytes at position 11", __LINE__);
+    parse_fails(L"CalcSize", L"2147483647xq2147483647x",
+                L"CalcSize: format \"2147483647xq2147483647x\": the struct is over 2147483647 bytes at position 11",
+                __LINE__);
+    parse_fails(L"Unpack", L"2147483647x0q",
+                L"Unpack: format \"2147483647x0q\": the struct is over 2147483647 bytes at position 12", __LINE__);
+    parse_fails(L"Pack", L"2147483633xq",
+                L"Pack: format \"2147483633xq\": the struct is over 2147483647 bytes at position 11", __LINE__);
+    parse_fails(L"CalcSize", L"@c268435455q",
+                L"CalcSize: format \"@c268435455q\": the struct is over 2147483647 bytes at position 11", __LINE__);
+    parse_fails(L"CalcSize", L"h2147483646x",
+                L"CalcSize: format \"h2147483646x\": the struct is over 2147483647 bytes at position 11", __LINE__);
+    parse_fails(L"CalcSize", L"268435456q",
+                L"CalcSize: format \"268435456q\": the struct is over 2147483647 bytes at position 9", __LINE__);
+    parse_fails(L"CalcSize", L"4294967296x",
+                L"CalcSize: format \"4294967296x\": the count at position 0 is too large (the struct would be over "
+                L"2147483647 bytes)", __LINE__);
+    /* 'P' is 8 bytes aligned on 8 in a 64-bit DLL, 4 on 4 in a 32-bit one. */
+    if (bits == 64)
+        parse_fails(L"CalcSize", L"2147483640xP",
+                    L"CalcSize: format \"2147483640xP\": the struct is over 2147483647 bytes at position 11", __LINE__);
+    else
+        parse_gives(L"2147483640xP", 2147483644, 1, __LINE__);
+    parse_fails(L"CalcSize", L"2147483644xP",
+                L"CalcSize: format \"2147483644xP\": the struct is over 2147483647 bytes at position 11", __LINE__);
+}
+
+static void test_format_length_is_capped_before_anything_is_allocated(void **state)
+{
+    WCHAR *text = malloc((16u << 20) * sizeof(WCHAR) + sizeof(WCHAR));
+    ULONG i;
+    (void)state;
+
+    for (i = 0; i < (16u << 20); i++) text[i] = 'x';
+    text[65536] = 0;
+    parse_gives(text, 65536, 0, __LINE__);
+    text[65536] = 'x';
+    text[65537] = 0;
+    parse_fails(L"CalcSize", text, L"CalcSize: the format is 65537 characters long, more than a format may have (65536)",
+                __LINE__);
+    /* 268,435,455 characters made an x86 DLL allocate 24 bytes and parse into them; 16 Mi characters
+     * here: refused by its length alone. */
+    text[65537] = 'x';
+    text[16u << 20] = 0;
+    parse_fails(L"Unpack", text, L"Unpack: the format is 16777216 characters long, more than a format may have (65536)",
+                __LINE__);
+    free(text);
+}
+
+static void test_collect_refuses_more_elements_than_a_variant_array_holds(void **state)
+{
+    static BYTE memory[64];
+    VARIANT arg, *items = (VARIANT *)1;
+    ULONG count = 1;
+    SAFEARRAY *sa;
+    (void)state;
+
+    /* 256 MiB + 1 bytes: 2^28 + 1 VARIANTs, whose size wraps to 16 bytes in 32 bits. */
+    sa = claimed_array(VT_UI1, 268435457, memory);
+    V_VT(&arg) = VT_ARRAY | VT_UI1;
+    V_ARRAY(&arg) = sa;
+    assert_error(values_collect(L"Pack", L"values", iid, &arg, &items, &count), E_INVALIDARG,
+                 L"Pack: values has 268435457 elements, more than one call can take (89478485)");
+    assert_null(items);
+    assert_int_equal(count, 0);
+    assert_int_equal(sa->cLocks, 0); /* given back */
+    sa->rgsabound[0].cElements = 89478486; /* one past the limit */
+    items = (VARIANT *)1;
+    assert_error(values_collect(L"Pack", L"values", iid, &arg, &items, &count), E_INVALIDARG,
+                 L"Pack: values has 89478486 elements, more than one call can take (89478485)");
+    assert_null(items);
+    assert_int_equal(SafeArrayDestroyDescriptor(sa), S_OK);
+}
+
+static void test_unpack_refuses_more_fields_than_a_variant_array_holds(void **state)
+{
+    static const BYTE bytes[64];
+    struct sr_encoding enc;
+    struct sr_format *f;
+    VARIANT out;
+    (void)state;
+
+    parse_enc("utf-8", &enc);
+    /* 178956971 VARIANTs are 2^32 + 8 bytes in a 64-bit process: refused before anything is made or read. */
+    parse_gives(L"178956971B", 178956971, 178956971, __LINE__);
+    assert_int_equal(format_parse(L"Unpack", iid, L"178956971B", &f), S_OK);
+    V_VT(&out) = VT_I4;
+    assert_error(format_unpack(L"Unpack", iid, f, bytes, &enc, &out), E_INVALIDARG,
+                 L"Unpack: format \"178956971B\" has 178956971 fields, more than one call can return (89478485)");
+    assert_int_equal(V_VT(&out), VT_EMPTY);
+    format_release(f);
+    assert_int_equal(format_parse(L"Unpack", iid, L"<89478486?", &f), S_OK);
+    assert_error(format_unpack(L"Unpack", iid, f, bytes, &enc, &out), E_INVALIDARG,
+                 L"Unpack: format \"<89478486?\" has 89478486 fields, more than one call can return (89478485)");
+    format_release(f);
+}
+
+/* The fuzz pass over the size arithmetic: formats built from counts near 2^28, 2^31 and 2^32 (and a few
+ * either side), pads, every code, each prefix, and lengths near the cap; each parse is held to a model
+ * of Python's layout rules with SharedRegion's limits, computed here in 64 bits: the exact size and
+ * field count, or the exact refusal at the exact position. A format Unpack cannot return is refused by
+ * format_unpack before it reads a byte, and format_pack refuses a wrong count before it writes one. */
+static ULONGLONG fz_seed = 0x16160016ULL;
+static ULONGLONG fz_next(void)
+{
+    fz_seed ^= fz_seed << 13;
+    fz_seed ^= fz_seed >> 7;
+    fz_seed ^= fz_seed << 17;
+    return fz_seed;
+}
+
+static ULONGLONG fz_count(void)
+{
+    static const ULONGLONG anchors[] = { 1ULL << 28, 1ULL << 31, 1ULL << 32, 178956971, 89478485, 268435455 };
+    switch (fz_next() % 6)
+    {
+    case 0: return fz_next() % 4;
+    case 1: return fz_next() % 20;
+    default:
+    {
+        ULONGLONG base = anchors[fz_next() % ARRAY_SIZE(anchors)], delta = fz_next() % 9;
+        ULONGLONG scale = (fz_next() % 3 == 0) ? 8 : 1; /* a count for 8-byte codes near the same sizes */
+        base /= scale;
+        return (fz_next() & 1) ? base + delta : (base >= delta ? base - delta : 0);
+    }
+    }
+}
+
+struct fz_code { WCHAR code; unsigned int std, native, align; };
+
+static void test_struct_sizes_near_the_limits_fuzz(void **state)
+{
+    const unsigned int ptr = sizeof(void *);
+    static const struct fz_code all[] =
+    {
+        { 'x', 1, 1, 1 }, { 'c', 1, 1, 1 }, { 'b', 1, 1, 1 }, { 'B', 1, 1, 1 }, { '?', 1, 1, 1 }, { 'h', 2, 2, 2 },
+        { 'H', 2, 2, 2 }, { 'i', 4, 4, 4 }, { 'I', 4, 4, 4 }, { 'l', 4, 4, 4 }, { 'L', 4, 4, 4 }, { 'q', 8, 8, 8 },
+        { 'Q', 8, 8, 8 }, { 'e', 2, 2, 2 }, { 'f', 4, 4, 4 }, { 'd', 8, 8, 8 }, { 's', 1, 1, 1 }, { 'p', 1, 1, 1 },
+        { 'w', 2, 2, 2 }, { 'n', 0, 0, 0 }, { 'N', 0, 0, 0 }, { 'P', 0, 0, 0 },
+    };
+    static const WCHAR prefixes[] = { 0, '@', '<', '>', '=', '!' };
+    static const BYTE bytes[16];
+    struct sr_encoding enc;
+    unsigned int c, refused = 0, taken = 0, unpack_refused = 0;
+    WCHAR *text = malloc((SR_MAX_FORMAT + 64) * sizeof(WCHAR)), expect[512];
+    (void)state;
+
+    parse_enc("utf-8", &enc);
+    for (c = 0; c < 4000; c++)
+    {
+        WCHAR prefix = prefixes[fz_next() % ARRAY_SIZE(prefixes)];
+        BOOL native = prefix == 0 || prefix == '@', bad = FALSE;
+        ULONGLONG size = 0, fields = 0;
+        unsigned int items = 1 + (unsigned int)(fz_next() % 4), k, len = 0, pos = 0;
+        struct sr_format *f = (struct sr_format *)1;
+        HRESULT hr;
+
+        if (prefix) text[len++] = prefix;
+        expect[0] = 0;
+        for (k = 0; k < items; k++)
+        {
+            const struct fz_code *fc = &all[fz_next() % (native ? ARRAY_SIZE(all) : ARRAY_SIZE(all) - 3)];
+            ULONGLONG count = fz_count(), elem, align;
+            unsigned int start = len;
+            BOOL written = fz_next() % 5 != 0 || count != 1;
+
+            if (written) len += swprintf(text + len, 32, L"%I64u", count);
+            pos = len;
+            text[len++] = fc->code;
+            if (bad) continue;
+            elem = fc->std ? (native ? fc->native : fc->std) : ptr;
+            align = native ? (fc->std ? fc->align : ptr) : 1;
+            if (count > SR_MAX_COUNT)
+            {
+                swprintf(expect, ARRAY_SIZE(expect), L"the count at position %u is too large (the struct would be over "
+                         L"2147483647 bytes)", start);
+                bad = TRUE;
+                continue;
+            }
+            if (size % align) size += align - size % align;
+            if (size + count * elem > SR_MAX_COUNT)
+            {
+                swprintf(expect, ARRAY_SIZE(expect), L"the struct is over 2147483647 bytes at position %u", pos);
+                bad = TRUE;
+                continue;
+            }
+            size += count * elem;
+            fields += (fc->code == 's' || fc->code == 'p' || fc->code == 'w') ? 1 : fc->code == 'x' ? 0 : count;
+        }
+        text[len] = 0;
+        hr = format_parse(L"Unpack", iid, text, &f);
+        if (bad)
+        {
+            WCHAR full[600];
+            swprintf(full, ARRAY_SIZE(full), L"Unpack: format \"%.100ls\": %ls", text, expect);
+            if (hr != E_INVALIDARG || wcscmp(last_error(), full) || f)
+                fail_msg("case %u \"%ls\": hr %#lx '%ls', expected '%ls'", c, text, hr, last_error(), full);
+            refused++;
+            continue;
+        }
+        if (hr != S_OK || (ULONGLONG)format_size(f) != size || format_fields(f) != fields)
+            fail_msg("case %u \"%ls\": hr %#lx size %I64u fields %lu, expected %I64u and %I64u (%ls)", c, text, hr,
+                     hr == S_OK ? (ULONGLONG)format_size(f) : 0, hr == S_OK ? format_fields(f) : 0, size, fields,
+                     last_error());
+        taken++;
+        if (fields > SR_MAX_ITEMS)
+        {
+            /* Refused before the 16 bytes given are read, or any VARIANT is made. */
+            VARIANT out;
+            swprintf(expect, ARRAY_SIZE(expect), L"Unpack: format \"%.100ls\" has %I64u fields, more than one call can "
+                     L"return (89478485)", text, fields);
+            assert_error(format_unpack(L"Unpack", iid, f, bytes, &enc, &out), E_INVALIDARG, expect);
+            unpack_refused++;
+        }
+        if (fields != 1)
+        {
+            /* A count that does not match is refused before the struct's buffer is allocated or written. */
+            VARIANT one = i4(1);
+            BYTE target[16];
+            memset(target, 0x5a, sizeof(target));
+            assert_int_equal(format_pack(L"Pack", iid, f, &one, 1, &enc, target), E_INVALIDARG);
+            for (k = 0; k < sizeof(target); k++) assert_int_equal(target[k], 0x5a);
+        }
+        format_release(f);
+    }
+    /* Format lengths near the cap (65532 to 65540 characters of whitespace and pad codes). */
+    for (c = 0; c < 40; c++)
+    {
+        unsigned int len = SR_MAX_FORMAT - 4 + c % 9, i;
+        for (i = 0; i < len; i++) text[i] = (fz_next() & 1) ? ' ' : 'x';
+        text[len] = 0;
+        if (len > SR_MAX_FORMAT)
+        {
+            swprintf(expect, ARRAY_SIZE(expect), L"CalcSize: the format is %u characters long, more than a format may "
+                     L"have (65536)", len);
+            parse_fails(L"CalcSize", text, expect, __LINE__);
+            refused++;
+        }
+        else
+        {
+            ULONGLONG pads = 0;
+            for (i = 0; i < len; i++) pads += text[i] == 'x';
+            parse_gives(text, pads, 0, __LINE__);
+            taken++;
+        }
+    }
+    print_message("[ FIGURES  ] size fuzz: %u formats refused exactly as the model says, %u taken with its size "
+                  "(%u of them with too many fields for Unpack)\n", refused, taken, unpack_refused);
+    assert_true(refused > 1000 && taken > 1000 && unpack_refused > 50);
+    free(text);
+}
+
+static void test_utf16_matches_pythons_strict_codec(void **state)
+{
+    struct sr_encoding enc;
+    unsigned int i, valid = 0, invalid = 0;
+    (void)state;
+
+    parse_enc("utf-16", &enc);
+    for (i = 0; i < ARRAY_SIZE(vutf16); i++)
+    {
+        BSTR text = (BSTR)1;
+        BYTE *bytes = (BYTE *)1;
+        SIZE_T n = 1;
+        HRESULT hr = text_decode(L"ReadString", iid, &enc, vutf16[i].bytes, vutf16[i].n, 0, &text);
+
+        if (vutf16[i].valid)
+        {
+            if (hr != S_OK || SysStringLen(text) != vutf16[i].len
+                || memcmp(text, vutf16[i].units, vutf16[i].len * sizeof(WCHAR)))
+                fail_msg("case %u: %Iu bytes Python decodes: hr %#lx (%ls)", i, vutf16[i].n, hr, last_error());
+            SysFreeString(text);
+            /* and back: the same bytes */
+            assert_int_equal(text_encode(L"WriteString", iid, &enc, vutf16[i].units, vutf16[i].len, 2, &bytes, &n), S_OK);
+            assert_int_equal(n, vutf16[i].n);
+            assert_memory_equal(bytes, vutf16[i].bytes, n);
+            HeapFree(GetProcessHeap(), 0, bytes);
+            valid++;
+            continue;
+        }
+        if (hr != SR_E_BADENCODING || text)
+            fail_msg("case %u: %Iu bytes Python refuses: hr %#lx", i, vutf16[i].n, hr);
+        if (vutf16[i].n % 2 == 0)
+        {
+            /* An even count that Python refuses holds an unpaired surrogate: refused as text too. */
+            hr = text_encode(L"WriteString", iid, &enc, vutf16[i].units, vutf16[i].len, 2, &bytes, &n);
+            if (hr != SR_E_BADENCODING || bytes || n)
+                fail_msg("case %u: the units of bytes Python refuses were encoded: hr %#lx", i, hr);
+        }
+        invalid++;
+    }
+    print_message("[ FIGURES  ] utf-16: %u cases Python decodes, %u it refuses; the same answer for each\n", valid,
+                  invalid);
+    assert_true(valid > 100 && invalid > 100);
+}
+
+static void test_utf16_refusals_name_the_reason(void **state)
+{
+    static const BYTE odd[] = { 'a', 0, 'b' }, lone[] = { 'a', 0, 0x00, 0xd8, 'b', 0 }, cut[] = { 0x3d, 0xd8 };
+    struct sr_encoding enc;
+    BSTR text = (BSTR)1;
+    BYTE *bytes = (BYTE *)1;
+    SIZE_T n = 1;
+    (void)state;
+
+    parse_enc("utf-16", &enc);
+    assert_error(text_decode(L"ReadString", iid, &enc, odd, 3, 100, &text), SR_E_BADENCODING,
+                 L"ReadString: the 3 bytes at offset 100 are not valid utf-16 (an odd number of bytes)");
+    assert_null(text);
+    assert_error(text_decode(L"ReadString", iid, &enc, lone, 6, 100, &text), SR_E_BADENCODING,
+                 L"ReadString: the 6 bytes at offset 100 are not valid utf-16 (an unpaired surrogate U+D800 at offset 102)");
+    assert_error(text_decode(L"ReadString", iid, &enc, cut, 2, 7, &text), SR_E_BADENCODING,
+                 L"ReadString: the 2 bytes at offset 7 are not valid utf-16 (an unpaired surrogate U+D83D at offset 7)");
+    assert_error(text_encode(L"WriteString", iid, &enc, L"ab\xdc00", 3, 2, &bytes, &n), SR_E_BADENCODING,
+                 L"WriteString: the text has an unpaired surrogate (U+DC00 at position 2) and cannot be written as utf-16");
+    assert_null(bytes);
+    assert_int_equal(n, 0);
+}
+
+static void test_pack_truncates_text_at_a_character_boundary(void **state)
+{
+    static const struct
+    {
+        const char *encoding;
+        const WCHAR *format, *text, *back;   /* what Unpack returns from what Pack wrote */
+        BYTE bytes[8];
+        unsigned int size;
+    } cases[] =
+    {
+        { "utf-8", L"2s", L"a\x00e9", L"a", { 'a', 0 }, 2 },                     /* not a, C3 */
+        { "utf-8", L"3s", L"a\x00e9", L"a\x00e9", { 'a', 0xc3, 0xa9 }, 3 },
+        { "utf-8", L"4s", L"\x4e2d\x4e2d", L"\x4e2d", { 0xe4, 0xb8, 0xad, 0 }, 4 },
+        { "utf-8", L"3s", L"\xd83d\xde00", L"", { 0, 0, 0 }, 3 },               /* 4 bytes: none fits */
+        { "utf-8", L"5p", L"abc\x00e9", L"abc", { 3, 'a', 'b', 'c', 0 }, 5 },
+        { "utf-16", L"3s", L"ab", L"a", { 'a', 0, 0 }, 3 },                      /* not a, b's first byte */
+        { "utf-16", L"2s", L"\xd83d\xde00", L"", { 0, 0 }, 2 },                  /* not half a pair */
+        { "utf-16", L"6s", L"a\xd83d\xde00z", L"a\xd83d\xde00", { 'a', 0, 0x3d, 0xd8, 0x00, 0xde }, 6 },
+        { "utf-16", L"5p", L"a\xd83d\xde00", L"a", { 2, 'a', 0, 0, 0 }, 5 },
+        { "cp932", L"3s", L"a\x65e5\x65e5", L"a\x65e5", { 'a', 0x93, 0xfa }, 3 },
+        { "cp932", L"2s", L"a\x65e5", L"a", { 'a', 0 }, 2 },                     /* not a, lead byte 93 */
+        { "utf-8", L"<2w", L"a\xd83d\xde00", L"a", { 'a', 0, 0, 0 }, 4 },        /* w: no half pair either */
+    };
+    unsigned int i;
+    (void)state;
+
+    for (i = 0; i < ARRAY_SIZE(cases); i++)
+    {
+        struct sr_encoding enc;
+        struct sr_format *f;
+        VARIANT in = bstr(cases[i].text), out, *vals;
+        BYTE packed[9];
+
+        parse_enc(cases[i].encoding, &enc);
+        assert_int_equal(format_parse(L"Pack", iid, cases[i].format, &f), S_OK);
+        assert_int_equal(format_size(f), cases[i].size);
+        memset(packed, 0xee, sizeof(packed));
+        if (format_pack(L"Pack", iid, f, &in, 1, &enc, packed) != S_OK)
+            fail_msg("case %u: %ls", i, last_error());
+        if (memcmp(packed, cases[i].bytes, cases[i].size))
+            fail_msg("case %u (%s \"%ls\"): packed %02x %02x %02x %02x", i, cases[i].encoding, cases[i].format,
+                     packed[0], packed[1], packed[2], packed[3]);
+        assert_int_equal(packed[cases[i].size], 0xee);
+        if (format_unpack(L"Unpack", iid, f, packed, &enc, &out) != S_OK)
+            fail_msg("case %u (%s \"%ls\"): Unpack refused what Pack wrote: %ls", i, cases[i].encoding,
+                     cases[i].format, last_error());
+        SafeArrayAccessData(V_ARRAY(&out), (void **)&vals);
+        assert_wstr_equal(V_BSTR(&vals[0]), cases[i].back);
+        SafeArrayUnaccessData(V_ARRAY(&out));
+        VariantClear(&out);
+        VariantClear(&in);
+        format_release(f);
+    }
+}
+
+static void test_code_pages_that_cannot_be_checked_are_refused(void **state)
+{
+    static const UINT refused[] = { 65000, 42, 50220, 50221, 50222, 50225, 50227, 50229, 52936, 57002, 57011 };
+    struct sr_encoding enc;
+    unsigned int i;
+    (void)state;
+
+    for (i = 0; i < ARRAY_SIZE(refused); i++)
+    {
+        WCHAR name[16], msg[400];
+        swprintf(name, ARRAY_SIZE(name), L"cp%u", refused[i]);
+        swprintf(msg, ARRAY_SIZE(msg), L"ReadString: encoding '%ls': code page %u cannot be used: the system converts "
+                 L"it without reporting invalid bytes, which would be read as text (UTF-7, ISO-2022, HZ, ISCII and "
+                 L"Symbol code pages are refused)", name, refused[i]);
+        assert_error(text_parse_encoding_name(L"ReadString", iid, name, &enc), E_INVALIDARG, msg);
+    }
+}
+
+/* GB18030 (54936), where the system has it: strict on read (MB_ERR_INVALID_CHARS) and on write (an
+ * unpaired surrogate is refused, WC_ERR_INVALID_CHARS), as every other code page. */
+static void test_gb18030_is_strict_both_ways(void **state)
+{
+    static const BYTE bad[] = { 'a', 0x81, 0x30 }; /* a four-byte sequence cut after two */
+    struct sr_encoding enc;
+    BSTR text = NULL;
+    BYTE *bytes = NULL;
+    SIZE_T n = 0;
+    (void)state;
+
+    if (!IsValidCodePage(54936))
+    {
+        print_message("[  SKIP    ] code page 54936 (GB18030) is not installed on this system: its strictness "
+                      "cannot be checked here\n");
+        skip();
+    }
+    parse_enc("cp54936", &enc);
+    assert_int_equal(text_encode(L"WriteString", iid, &enc, L"a\x4e2d\xd83d\xde00", 4, 1, &bytes, &n), S_OK);
+    assert_int_equal(text_decode(L"ReadString", iid, &enc, bytes, n, 0, &text), S_OK);
+    assert_wstr_equal(text, L"a\x4e2d\xd83d\xde00");
+    SysFreeString(text);
+    HeapFree(GetProcessHeap(), 0, bytes);
+    assert_int_equal(text_encode(L"WriteString", iid, &enc, L"a\xd800", 2, 1, &bytes, &n), SR_E_BADENCODING);
+    assert_int_equal(text_decode(L"ReadString", iid, &enc, bad, sizeof(bad), 0, &text), SR_E_BADENCODING);
+}
+
 /* ---- the cache ---- */
 
 static DWORD WINAPI cache_worker(void *arg)
@@ -1044,6 +1506,16 @@ int main(void)
         cmocka_unit_test(test_struct_bad_values_write_nothing),
         cmocka_unit_test(test_struct_text_fields_use_the_encoding),
         cmocka_unit_test(test_format_cache_is_shared_and_thread_safe),
+        cmocka_unit_test(test_struct_size_is_checked_after_the_padding),
+        cmocka_unit_test(test_format_length_is_capped_before_anything_is_allocated),
+        cmocka_unit_test(test_collect_refuses_more_elements_than_a_variant_array_holds),
+        cmocka_unit_test(test_struct_sizes_near_the_limits_fuzz),
+        cmocka_unit_test(test_utf16_matches_pythons_strict_codec),
+        cmocka_unit_test(test_utf16_refusals_name_the_reason),
+        cmocka_unit_test(test_pack_truncates_text_at_a_character_boundary),
+        cmocka_unit_test(test_code_pages_that_cannot_be_checked_are_refused),
+        cmocka_unit_test(test_gb18030_is_strict_both_ways),
+        cmocka_unit_test(test_unpack_refuses_more_fields_than_a_variant_array_holds),
     };
     return cmocka_run_group_tests(tests, com_setup, com_teardown);
 }

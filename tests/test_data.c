@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include "common.h"
+#include "claimed_array.h"
 
 #define SMALL 4096
 
@@ -1008,6 +1009,12 @@ static void test_fast_path_behaves_like_itypeinfo_invoke(void **state)
         SAME(d, ti, L"ReadSingle", vnum(-1));                  /* bad offset */
         SAME(d, ti, L"ReadSingle", vnum(SMALL - 2));           /* past the end */
         SAME(d, ti, L"WriteByte", vi4(256), vi4(0));
+        SAME(d, ti, L"WriteByte", vnum(2.5), vi4(0));            /* a Double parameter: judged, not rounded */
+        SAME(d, ti, L"WriteByte", vnum(255), vref(&byref_off));
+        SAME(d, ti, L"WriteInt32", vnum(2.5), vnum(1));
+        SAME(d, ti, L"WriteInt32", vnum(3e9), vnum(1));
+        SAME(d, ti, L"WriteInt32", vi4(-5), vnum(1));
+        SAME(d, ti, L"ReadInt32", vnum(1));
         SAME(d, ti, L"ReadInt32", vnum(1));
         SAME(d, ti, L"WriteDouble", vi4(3), vnum(30));
         SAME(d, ti, L"ReadDouble", vnum(30));
@@ -1098,6 +1105,334 @@ static void test_objects_as_arguments_keep_no_reference(void **state)
     ISharedRegion_Release(r);
 }
 
+/* ---- issue 16: limits that keep sizes from wrapping, strict text, typed writes that judge the value ---- */
+
+static void test_huge_arrays_are_refused_before_they_are_read_or_made(void **state)
+{
+    static BYTE memory[64];
+    static const BYTE before[4] = { 0x5a, 0x5b, 0x5c, 0x5d };
+    ISharedRegion *r = create_region(L"", 65536), *big;
+    BSTR fmt;
+    VARIANT v, out, one[1], arr;
+    LONG n;
+
+    write_bytes(r, 0, before, 4);
+    V_VT(&v) = VT_ARRAY | VT_UI1;
+    V_ARRAY(&v) = claimed_array(VT_UI1, 268435457, memory); /* 256 MiB + 1: 2^28 + 1 elements */
+    /* WriteArray walks a Byte() where it lies: the count is checked against the bounds, no VARIANT is made
+     * (an x86 DLL allocated 16 bytes for 2^28 + 1 of them and wrote them all). */
+    n = -1;
+    assert_error(ISharedRegion_WriteArray(r, 0, v, vstr(L"B"), &n), E_INVALIDARG, L"WriteArray");
+    ASSERT_DESCRIPTION(L"WriteArray: offset 0 + count 268435457 is past the end of the region (65536 bytes)");
+    assert_int_equal(n, 0);
+    assert_error(ISharedRegion_WriteArray(r, 0, v, vstr(L"d"), &n), E_INVALIDARG, L"WriteArray");
+    ASSERT_DESCRIPTION(L"WriteArray: count 268435457 of Double is more than one call can move (2147483647 bytes)");
+    assert_int_equal(V_ARRAY(&v)->cLocks, 0); /* given back */
+    /* Pack counts the values from the array's bounds before it copies any. */
+    fmt = SysAllocString(L"B");
+    assert_error(ISharedRegion_Pack(r, 0, fmt, v, missing(), &n), E_INVALIDARG, L"Pack");
+    ASSERT_DESCRIPTION(L"Pack: format 'B' has 1 field, and 268435457 values were given");
+    SysFreeString(fmt);
+    fmt = SysAllocString(L"268435457B");
+    assert_error(ISharedRegion_Pack(r, 0, fmt, v, missing(), &n), E_INVALIDARG, L"Pack");
+    ASSERT_DESCRIPTION(L"Pack: offset 0 + count 268435457 is past the end of the region (65536 bytes)");
+    assert_error(ISharedRegion_WriteBytes(r, 0, v), E_INVALIDARG, L"WriteBytes");
+    ASSERT_DESCRIPTION(L"WriteBytes: offset 0 + count 268435457 is past the end of the region (65536 bytes)");
+    assert_int_equal(V_ARRAY(&v)->cLocks, 0);
+
+    /* ReadArray's result is a Variant(), also for "B": at most 89478485 elements (under 2^31 bytes). */
+    assert_error(ISharedRegion_ReadArray(r, 0, 89478485, vstr(L"B"), &out), E_INVALIDARG, L"ReadArray");
+    ASSERT_DESCRIPTION(L"ReadArray: offset 0 + count 89478485 is past the end of the region (65536 bytes)");
+    assert_error(ISharedRegion_ReadArray(r, 0, 89478486, vstr(L"B"), &out), E_INVALIDARG, L"ReadArray");
+    ASSERT_DESCRIPTION(L"ReadArray: count 89478486 is more than one call can return (89478485 elements)");
+    assert_int_equal(V_VT(&out), VT_EMPTY);
+    read_expect(r, 0, before, 4);
+
+    /* On a region large enough to hold them (its pages are never touched: each call is refused first).
+     * Pack would need 2^28 + 1 VARIANTs for the values: refused by their count. */
+    big = create_region(L"", 257 * MIB);
+    assert_error(ISharedRegion_Pack(big, 0, fmt, v, missing(), &n), E_INVALIDARG, L"Pack");
+    ASSERT_DESCRIPTION(L"Pack: values has 268435457 elements, more than one call can take (89478485)");
+    assert_int_equal(V_ARRAY(&v)->cLocks, 0);
+    assert_int_equal(SafeArrayDestroyDescriptor(V_ARRAY(&v)), S_OK);
+    SysFreeString(fmt);
+    /* 178956971 VARIANTs are 2^32 + 8 bytes, which the system's SafeArrayCreate made 8. */
+    assert_error(ISharedRegion_ReadArray(big, 0, 178956971, vstr(L"B"), &out), E_INVALIDARG, L"ReadArray");
+    ASSERT_DESCRIPTION(L"ReadArray: count 178956971 is more than one call can return (89478485 elements)");
+    assert_disp_error(disp_method(big, L"ReadArray", &out, 3, vnum(0), vnum(178956971), vstr(L"B")), E_INVALIDARG,
+                      L"ReadArray");
+    assert_wstr_equal(disp_description, L"ReadArray: count 178956971 is more than one call can return (89478485 elements)");
+    fmt = SysAllocString(L"178956971B");
+    assert_error(ISharedRegion_Unpack(big, 0, fmt, missing(), &out), E_INVALIDARG, L"Unpack");
+    ASSERT_DESCRIPTION(L"Unpack: format \"178956971B\" has 178956971 fields, more than one call can return (89478485)");
+    SysFreeString(fmt);
+    assert_disp_error(disp_method(big, L"Unpack", &out, 2, vnum(0), vstr(L"178956971B")), E_INVALIDARG, L"Unpack");
+    ISharedRegion_Release(big);
+
+    /* A typed array that fits is written from its own memory, and is given back unlocked. */
+    one[0] = vnum(7);
+    arr = variant_array(1, one);
+    assert_int_equal(ISharedRegion_WriteArray(r, 8, arr, vstr(L"h"), &n), S_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(V_ARRAY(&arr)->cLocks, 0);
+    EXPECT_BYTES(r, 8, __LINE__, 7, 0);
+    VariantClear(&arr);
+    ISharedRegion_Release(r);
+}
+
+static void test_format_with_a_nul_is_refused(void **state)
+{
+    ISharedRegion *r = create_region(L"", SMALL);
+    BSTR fmt = SysAllocStringLen(L"h\0q", 3);
+    VARIANT vals[2], arr, out, f;
+    LONG n = 7;
+
+    write_bytes(r, 0, "\x11\x22\x33\x44", 4);
+    /* Python refuses it ("embedded null character"); the part before the NUL ("h") is not parsed alone. */
+    assert_error(ISharedRegion_CalcSize(r, fmt, &n), E_INVALIDARG, L"CalcSize");
+    ASSERT_DESCRIPTION(L"CalcSize: the format contains a NUL character at position 1");
+    assert_int_equal(n, 0);
+    assert_error(ISharedRegion_Unpack(r, 0, fmt, missing(), &out), E_INVALIDARG, L"Unpack");
+    ASSERT_DESCRIPTION(L"Unpack: the format contains a NUL character at position 1");
+    vals[0] = vnum(-1);
+    vals[1] = vnum(-1);
+    arr = variant_array(1, vals);
+    assert_error(ISharedRegion_Pack(r, 0, fmt, arr, missing(), &n), E_INVALIDARG, L"Pack");
+    ASSERT_DESCRIPTION(L"Pack: the format contains a NUL character at position 1");
+    VariantClear(&arr);
+    arr = variant_array(2, vals);
+    assert_error(ISharedRegion_Pack(r, 0, fmt, arr, missing(), &n), E_INVALIDARG, L"Pack");
+    read_expect(r, 0, "\x11\x22\x33\x44", 4);
+    /* Through IDispatch: Unpack by the fast path, CalcSize and Pack through the type library. */
+    V_VT(&f) = VT_BSTR;
+    V_BSTR(&f) = fmt;
+    assert_disp_error(disp_method(r, L"Unpack", &out, 2, vnum(0), f), E_INVALIDARG, L"Unpack");
+    assert_wstr_equal(disp_description, L"Unpack: the format contains a NUL character at position 1");
+    assert_disp_error(disp_method(r, L"CalcSize", &out, 1, f), E_INVALIDARG, L"CalcSize");
+    assert_disp_error(disp_method(r, L"Pack", &out, 3, vnum(0), f, arr), E_INVALIDARG, L"Pack");
+    read_expect(r, 0, "\x11\x22\x33\x44", 4);
+    VariantClear(&arr);
+    SysFreeString(fmt);
+    ISharedRegion_Release(r);
+}
+
+static void test_utf16_is_strict_through_the_members(void **state)
+{
+    static const BYTE text[] = { 'a', 0, 0x3d, 0xd8, 0x00, 0xde, 0, 0 };   /* "a", U+1F600, NUL */
+    static const BYTE lone[] = { 0x00, 0xdc, 'a', 0, 0, 0 };              /* a low surrogate alone */
+    ISharedRegion *r = create_region(L"", SMALL);
+    BSTR out = NULL, fmt;
+    VARIANT vals[1], arr, res, *items;
+    LONG n;
+
+    write_bytes(r, 100, "a\0b\0c", 5);
+    write_bytes(r, 200, text, sizeof(text));
+    write_bytes(r, 300, lone, sizeof(lone));
+    /* An odd byte count (maxBytes 3, no terminator before it): refused, not cut to one character. */
+    assert_error(ISharedRegion_ReadString(r, 100, vnum(3), vstr(L"utf-16"), &out), SR_E_BADENCODING, L"ReadString");
+    ASSERT_DESCRIPTION(L"ReadString: the 3 bytes at offset 100 are not valid utf-16 (an odd number of bytes)");
+    assert_null(out);
+    /* maxBytes that cut a surrogate pair in half; the whole pair; a surrogate alone in the bytes. */
+    assert_error(ISharedRegion_ReadString(r, 200, vnum(4), vstr(L"utf-16"), &out), SR_E_BADENCODING, L"ReadString");
+    ASSERT_DESCRIPTION(L"ReadString: the 4 bytes at offset 200 are not valid utf-16 (an unpaired surrogate U+D83D at "
+                       L"offset 202)");
+    assert_int_equal(ISharedRegion_ReadString(r, 200, missing(), vstr(L"utf-16"), &out), S_OK);
+    assert_wstr_equal(out, L"a\xd83d\xde00");
+    SysFreeString(out);
+    out = NULL;
+    assert_error(ISharedRegion_ReadString(r, 300, missing(), vstr(L"utf-16"), &out), SR_E_BADENCODING, L"ReadString");
+    ASSERT_DESCRIPTION(L"ReadString: the 4 bytes at offset 300 are not valid utf-16 (an unpaired surrogate U+DC00 at "
+                       L"offset 300)");
+    /* A surrogate alone in the text: refused on write, nothing written. */
+    out = SysAllocString(L"x\xd800");
+    assert_error(ISharedRegion_WriteString(r, 300, out, vstr(L"utf-16"), missing(), &n), SR_E_BADENCODING,
+                 L"WriteString");
+    ASSERT_DESCRIPTION(L"WriteString: the text has an unpaired surrogate (U+D800 at position 1) and cannot be written "
+                       L"as utf-16");
+    SysFreeString(out);
+    read_expect(r, 300, lone, sizeof(lone));
+
+    /* Pack cuts a text field at a character boundary, so Unpack takes what Pack wrote. */
+    fmt = SysAllocString(L"2s");
+    vals[0] = vstr(L"a\x00e9");
+    arr = variant_array(1, vals);
+    assert_int_equal(ISharedRegion_Pack(r, 400, fmt, arr, missing(), &n), S_OK);
+    EXPECT_BYTES(r, 400, __LINE__, 'a', 0);
+    assert_int_equal(ISharedRegion_Unpack(r, 400, fmt, missing(), &res), S_OK);
+    SafeArrayAccessData(V_ARRAY(&res), (void **)&items);
+    assert_wstr_equal(V_BSTR(&items[0]), L"a");
+    SafeArrayUnaccessData(V_ARRAY(&res));
+    VariantClear(&res);
+    VariantClear(&arr);
+    SysFreeString(fmt);
+    fmt = SysAllocString(L"<3s");
+    vals[0] = vstr(L"ab");
+    arr = variant_array(1, vals);
+    assert_int_equal(ISharedRegion_Pack(r, 410, fmt, arr, vstr(L"utf-16"), &n), S_OK);
+    EXPECT_BYTES(r, 410, __LINE__, 'a', 0, 0);
+    assert_int_equal(ISharedRegion_Unpack(r, 410, fmt, vstr(L"utf-16"), &res), S_OK);
+    SafeArrayAccessData(V_ARRAY(&res), (void **)&items);
+    assert_wstr_equal(V_BSTR(&items[0]), L"a");
+    SafeArrayUnaccessData(V_ARRAY(&res));
+    VariantClear(&res);
+    VariantClear(&arr);
+    /* A field whose odd last byte is not zero holds an odd byte count. */
+    write_bytes(r, 420, "a\0b", 3);
+    assert_error(ISharedRegion_Unpack(r, 420, fmt, vstr(L"utf-16"), &res), SR_E_BADENCODING, L"Unpack");
+    ASSERT_DESCRIPTION(L"Unpack: field 0 ('3s'): the 3 bytes at byte 0 of the struct are not valid utf-16");
+    SysFreeString(fmt);
+    ISharedRegion_Release(r);
+}
+
+static void test_code_pages_that_cannot_be_checked_are_refused_by_the_members(void **state)
+{
+    ISharedRegion *r = create_region(L"", SMALL);
+    BSTR out = NULL, text = SysAllocString(L"abc");
+    LONG n = 7;
+
+    write_bytes(r, 0, "\x80\xff", 3);
+    /* UTF-7 bytes are 7-bit: 0x80 0xFF are not UTF-7, which the system's conversion read as U+0080 U+00FF. */
+    assert_error(ISharedRegion_ReadString(r, 0, missing(), vstr(L"cp65000"), &out), E_INVALIDARG, L"ReadString");
+    ASSERT_DESCRIPTION(L"ReadString: encoding 'cp65000': code page 65000 cannot be used: the system converts it without "
+                       L"reporting invalid bytes, which would be read as text (UTF-7, ISO-2022, HZ, ISCII and Symbol "
+                       L"code pages are refused)");
+    assert_null(out);
+    assert_error(ISharedRegion_WriteString(r, 0, text, vstr(L"cp52936"), missing(), &n), E_INVALIDARG, L"WriteString");
+    assert_int_equal(n, 0);
+    read_expect(r, 0, "\x80\xff", 3);
+    SysFreeString(text);
+    ISharedRegion_Release(r);
+}
+
+/* The server's import of SafeArrayLock, replaced for one call: the stand-in first does what a ReDim on
+ * another thread could do just then (the array shrinks to 4 bytes), and then locks. */
+static HRESULT (WINAPI *real_safearray_lock)(SAFEARRAY *);
+static HRESULT WINAPI shrinking_lock(SAFEARRAY *sa)
+{
+    if (sa->rgsabound[0].cElements > 4) sa->rgsabound[0].cElements = 4;
+    return real_safearray_lock(sa);
+}
+
+/* The import address table slot through which `module` calls `target` in `dll`; NULL when there is none. */
+static void **import_slot(HMODULE module, const char *dll, void *target)
+{
+    BYTE *base = (BYTE *)module;
+    IMAGE_NT_HEADERS *nt = (IMAGE_NT_HEADERS *)(base + ((IMAGE_DOS_HEADER *)base)->e_lfanew);
+    IMAGE_DATA_DIRECTORY *dir = &nt->OptionalHeader.DataDirectory[IMAGE_DIRECTORY_ENTRY_IMPORT];
+    IMAGE_IMPORT_DESCRIPTOR *imp;
+    IMAGE_THUNK_DATA *thunk;
+
+    if (!dir->Size) return NULL;
+    for (imp = (IMAGE_IMPORT_DESCRIPTOR *)(base + dir->VirtualAddress); imp->Name; imp++)
+    {
+        if (_stricmp((const char *)base + imp->Name, dll)) continue;
+        for (thunk = (IMAGE_THUNK_DATA *)(base + imp->FirstThunk); thunk->u1.Function; thunk++)
+            if ((void *)(ULONG_PTR)thunk->u1.Function == target) return (void **)&thunk->u1.Function;
+    }
+    return NULL;
+}
+
+static void set_import(void **slot, void *value)
+{
+    DWORD old;
+    assert_true(VirtualProtect(slot, sizeof(*slot), PAGE_READWRITE, &old));
+    *slot = value;
+    VirtualProtect(slot, sizeof(*slot), old, &old);
+}
+
+static void test_read_into_locks_the_buffer_before_reading_its_size(void **state)
+{
+    static const BYTE data[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+    ISharedRegion *r = create_region(L"", SMALL);
+    SAFEARRAY *sa = SafeArrayCreateVector(VT_UI1, 0, 8);
+    VARIANT byref;
+    void **slot;
+    BYTE *p;
+    LONG n = -1;
+    HRESULT hr;
+
+    write_bytes(r, 0, data, sizeof(data));
+    real_safearray_lock = (void *)GetProcAddress(GetModuleHandleW(L"oleaut32.dll"), "SafeArrayLock");
+    slot = import_slot(GetModuleHandleW(L"sharedregion.dll"), "oleaut32.dll", (void *)real_safearray_lock);
+    if (!slot) fail_msg("sharedregion.dll does not import SafeArrayLock from oleaut32.dll");
+    V_VT(&byref) = VT_BYREF | VT_ARRAY | VT_UI1;
+    V_ARRAYREF(&byref) = &sa;
+    set_import(slot, (void *)shrinking_lock);
+    hr = ISharedRegion_ReadInto(r, 0, byref, &n);
+    set_import(slot, (void *)real_safearray_lock);
+    assert_int_equal(hr, S_OK);
+    /* The size at the lock, which the copy then holds to: 4 bytes filled, the 4 past the array's end as
+     * they were (a size read before the lock filled 8). */
+    assert_int_equal(n, 4);
+    SafeArrayAccessData(sa, (void **)&p);
+    assert_memory_equal(p, data, 4);
+    assert_memory_equal(p + 4, "\0\0\0\0", 4);
+    SafeArrayUnaccessData(sa);
+    assert_int_equal(sa->cLocks, 0);
+    SafeArrayDestroy(sa);
+    ISharedRegion_Release(r);
+}
+
+static void test_write_int32_and_write_byte_refuse_fractions_and_numbers_out_of_range(void **state)
+{
+    static const struct { const WCHAR *method; double value; const WCHAR *text; } bad[] =
+    {
+        { L"WriteInt32", 2.5, L"WriteInt32: value 2.5 is not a whole number; Int32 takes whole numbers from -2147483648 "
+                              L"to 2147483647" },
+        { L"WriteInt32", 3.5, L"WriteInt32: value 3.5 is not a whole number; Int32 takes whole numbers from -2147483648 "
+                              L"to 2147483647" },
+        { L"WriteInt32", 3000000000.0, L"WriteInt32: value 3000000000 is out of range; Int32 takes -2147483648 to "
+                                       L"2147483647" },
+        { L"WriteInt32", -2147483649.0, L"WriteInt32: value -2147483649 is out of range; Int32 takes -2147483648 to "
+                                        L"2147483647" },
+        { L"WriteByte", 2.5, L"WriteByte: value 2.5 is not a whole number; UInt8 takes whole numbers from 0 to 255" },
+        { L"WriteByte", 256, L"WriteByte: value 256 is out of range; UInt8 takes 0 to 255" },
+        { L"WriteByte", -1, L"WriteByte: value -1 is out of range; UInt8 takes 0 to 255" },
+    };
+    static const BYTE before[4] = { 0xa1, 0xa2, 0xa3, 0xa4 };
+    struct target t;
+    unsigned int i, k;
+    VARIANT res;
+
+    target_open(&t);
+    for (k = 0; k < 2; k++)
+    {
+        ISharedData *d = t.data[k];
+        double b = t.base[k];
+        write_bytes(t.region, b + 16, before, 4);
+        for (i = 0; i < ARRAY_SIZE(bad); i++)
+        {
+            BOOL byte = !wcscmp(bad[i].method, L"WriteByte");
+            HRESULT hr = byte ? ISharedData_WriteByte(d, 16, bad[i].value) : ISharedData_WriteInt32(d, 16, bad[i].value);
+            assert_error(hr, E_INVALIDARG, bad[i].method);
+            ASSERT_DESCRIPTION(bad[i].text);
+            /* IDispatch, by the fast path (a Double) and through the type library (a String, a Single). */
+            assert_disp_error(disp_method(d, bad[i].method, NULL, 2, vnum(16), vnum(bad[i].value)), E_INVALIDARG,
+                              bad[i].method);
+            assert_wstr_equal(disp_description, bad[i].text);
+            {
+                WCHAR num[32];
+                swprintf(num, ARRAY_SIZE(num), L"%.17g", bad[i].value);
+                assert_disp_error(disp_method(d, bad[i].method, NULL, 2, vnum(16), vstr(num)), E_INVALIDARG,
+                                  bad[i].method);
+                assert_wstr_equal(disp_description, bad[i].text);
+            }
+            read_expect(t.region, b + 16, before, 4);
+        }
+        /* The extremes are written. */
+        assert_int_equal(ISharedData_WriteInt32(d, 16, -2147483648.0), S_OK);
+        EXPECT_BYTES(t.region, b + 16, __LINE__, 0, 0, 0, 0x80);
+        assert_int_equal(disp_method(d, L"WriteInt32", NULL, 2, vnum(16), vnum(2147483647.0)), S_OK);
+        EXPECT_BYTES(t.region, b + 16, __LINE__, 0xff, 0xff, 0xff, 0x7f);
+        assert_int_equal(ISharedData_WriteByte(d, 16, 0), S_OK);
+        assert_int_equal(disp_method(d, L"WriteByte", NULL, 2, vnum(17), vi4(255)), S_OK);
+        EXPECT_BYTES(t.region, b + 16, __LINE__, 0, 0xff, 0xff, 0x7f);
+        assert_int_equal(disp_method(d, L"ReadInt32", &res, 1, vnum(16)), S_OK);
+        ASSERT_NUMBER(&res, VT_I4, L"2147483392");
+    }
+    target_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1118,6 +1453,12 @@ int main(void)
         cmocka_unit_test(test_fast_path_behaves_like_itypeinfo_invoke),
         cmocka_unit_test(test_regions_and_views_are_isharreddata),
         cmocka_unit_test(test_objects_as_arguments_keep_no_reference),
+        cmocka_unit_test(test_format_with_a_nul_is_refused),
+        cmocka_unit_test(test_utf16_is_strict_through_the_members),
+        cmocka_unit_test(test_code_pages_that_cannot_be_checked_are_refused_by_the_members),
+        cmocka_unit_test(test_write_int32_and_write_byte_refuse_fractions_and_numbers_out_of_range),
+        cmocka_unit_test(test_read_into_locks_the_buffer_before_reading_its_size),
+        cmocka_unit_test(test_huge_arrays_are_refused_before_they_are_read_or_made),
     };
     return cmocka_run_group_tests(tests, com_setup, com_teardown);
 }

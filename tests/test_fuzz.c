@@ -11,6 +11,7 @@
  */
 #include <math.h>
 #include "hardening.h"
+#include "claimed_array.h"
 
 #define CALLS        200000
 #define TIME_CAP_MS  150000.0        /* stop early (and say so) rather than outrun the suite's budget */
@@ -758,6 +759,211 @@ static void test_random_invoke_calls(void **state)
     assert_int_equal(handles1, handles0);
 }
 
+/* ---- the size and count limits through the members (docs/hardening.md, "Size and count limits") ----
+ *
+ * A deterministic stream of formats of one pad and one code ("2147483647xq", "<268435457d" ...) and of
+ * ReadArray and WriteArray counts, built from counts near 2^28, 2^31 and 2^32 and a few either side, for
+ * every code, prefix and element type; each call made through the vtable and through IDispatch::Invoke.
+ * A model of the layout, a few lines in 64-bit arithmetic, says what each call must return: CalcSize the
+ * exact size or E_INVALIDARG; Unpack S_OK only for a struct that fits the 64 KiB region; Pack (given a
+ * value too many) and every oversized read or write E_INVALIDARG, with a description that names the
+ * member. The region's bytes never change. */
+
+#define LIMIT_BYTES 0x7fffffffULL        /* the largest struct, array or count of bytes one call moves */
+#define LIMIT_ITEMS 89478485ULL          /* the most VARIANTs in one array: LIMIT_BYTES / 24 */
+#define LIMIT_REGION 65536
+
+static ULONGLONG near_limit(void)
+{
+    static const ULONGLONG anchors[] = { 1ULL << 28, 1ULL << 31, 1ULL << 32, LIMIT_ITEMS, 178956971, 268435457 };
+    ULONGLONG base = anchors[pick(ARRAY_SIZE(anchors))], delta = pick(9);
+    switch (pick(5))
+    {
+    case 0: return pick(20);
+    case 1: base /= 8; break;            /* near the same sizes in 8-byte elements */
+    case 2: base /= 2; break;
+    default: break;
+    }
+    return pick(2) ? base + delta : (base > delta ? base - delta : 0);
+}
+
+/* One member call through the vtable or IDispatch; the HRESULT a script sees and, on failure, the
+ * description (it must name the member). */
+static HRESULT limit_call(ISharedData *d, BOOL disp, const WCHAR *member, VARIANT *result, int argc, VARIANT *args)
+{
+    HRESULT hr;
+
+    VariantInit(result);
+    if (disp)
+    {
+        switch (argc)
+        {
+        case 1: hr = disp_method(d, member, result, 1, args[0]); break;
+        case 3: hr = disp_method(d, member, result, 3, args[0], args[1], args[2]); break;
+        default: hr = disp_method(d, member, result, 4, args[0], args[1], args[2], args[3]); break;
+        }
+        if (FAILED(hr)) assert_error_text_impl(disp_description, member, __FILE__, __LINE__);
+        return hr;
+    }
+    if (!wcscmp(member, L"CalcSize"))
+    {
+        V_VT(result) = VT_I4;
+        hr = ISharedData_CalcSize(d, V_BSTR(&args[0]), &V_I4(result));
+    }
+    else if (!wcscmp(member, L"Unpack")) hr = ISharedData_Unpack(d, V_R8(&args[0]), V_BSTR(&args[1]), args[2], result);
+    else if (!wcscmp(member, L"Pack"))
+    {
+        V_VT(result) = VT_I4;
+        hr = ISharedData_Pack(d, V_R8(&args[0]), V_BSTR(&args[1]), args[2], args[3], &V_I4(result));
+    }
+    else if (!wcscmp(member, L"ReadArray")) hr = ISharedData_ReadArray(d, V_R8(&args[0]), V_R8(&args[1]), args[2], result);
+    else
+    {
+        V_VT(result) = VT_I4;
+        hr = ISharedData_WriteArray(d, V_R8(&args[0]), args[1], args[2], &V_I4(result));
+    }
+    if (FAILED(hr)) assert_error_text(member);
+    return hr;
+}
+
+static void expect_hr(HRESULT got, HRESULT expected, unsigned int c, const WCHAR *member, const WCHAR *what)
+{
+    if (got != expected)
+        fail_msg("case %u: %ls(%ls): hr %#lx, expected %#lx (%ls)", c, member, what, got, expected, error_description());
+}
+
+static void test_limits_near_2_28_2_31_and_2_32_through_the_members(void **state)
+{
+    static const struct { WCHAR code; unsigned int size, align; } codes[] =
+    {
+        { 'x', 1, 1 }, { 'c', 1, 1 }, { 'B', 1, 1 }, { '?', 1, 1 }, { 'h', 2, 2 }, { 'e', 2, 2 }, { 'i', 4, 4 },
+        { 'L', 4, 4 }, { 'f', 4, 4 }, { 'q', 8, 8 }, { 'd', 8, 8 }, { 's', 1, 1 }, { 'p', 1, 1 }, { 'w', 2, 2 },
+        { 'P', sizeof(void *), sizeof(void *) },
+    };
+    static const struct { const WCHAR *name; VARTYPE vt; unsigned int size; } types[] =
+    {
+        { L"b", VT_I1, 1 }, { L"B", VT_UI1, 1 }, { L"Int16", VT_I2, 2 }, { L"UInt32", VT_UI4, 4 },
+        { L"Single", VT_R4, 4 }, { L"d", VT_R8, 8 }, { L"q", VT_I8, 8 },
+    };
+    static const WCHAR *prefixes[] = { L"", L"@", L"<", L">" };
+    static BYTE memory[64];
+    ISharedRegion *r = new_region();
+    ISharedData *d;
+    struct raw_view raw;
+    WCHAR name[64], kernel[80], fmt[96];
+    BYTE pattern[LIMIT_REGION];
+    ULONGLONG sum;
+    VARIANT args[4], result, one[2], values1, values2;
+    unsigned int c, refused = 0, taken = 0;
+
+    (void)state;
+    seed = 0x2e2816ULL; /* a stream of its own, whatever the test before it drew */
+    swprintf(name, ARRAY_SIZE(name), L"sr-fuzz-limits-%lu", GetCurrentProcessId());
+    swprintf(kernel, ARRAY_SIZE(kernel), L"Local\\%ls", name);
+    {
+        BSTR b = SysAllocString(name);
+        assert_int_equal(ISharedRegion_Create(r, b, LIMIT_REGION, missing()), S_OK);
+        SysFreeString(b);
+    }
+    fill_pattern(pattern, sizeof(pattern), 0);
+    args[0] = byte_array(pattern, sizeof(pattern));
+    assert_int_equal(ISharedRegion_WriteBytes(r, 0, args[0]), S_OK);
+    VariantClear(&args[0]);
+    raw_open(&raw, kernel, LIMIT_REGION);
+    sum = raw_checksum(&raw);
+    assert_int_equal(ISharedRegion_QueryInterface(r, &IID_ISharedData, (void **)&d), S_OK);
+    one[0] = vnum(1);
+    one[1] = vnum(2);
+    V_VT(&values1) = VT_ARRAY | VT_VARIANT;
+    V_ARRAY(&values1) = SafeArrayCreateVector(VT_VARIANT, 0, 1);
+    V_VT(&values2) = VT_ARRAY | VT_VARIANT;
+    V_ARRAY(&values2) = SafeArrayCreateVector(VT_VARIANT, 0, 2);
+    {
+        LONG i;
+        for (i = 0; i < 2; i++) SafeArrayPutElement(V_ARRAY(&values2), &i, &one[i]);
+        i = 0;
+        SafeArrayPutElement(V_ARRAY(&values1), &i, &one[0]);
+    }
+
+    for (c = 0; c < 3000; c++)
+    {
+        BOOL disp = c & 1, native;
+        const WCHAR *prefix = prefixes[pick(ARRAY_SIZE(prefixes))];
+        unsigned int k = pick(ARRAY_SIZE(codes)), t = pick(ARRAY_SIZE(types));
+        ULONGLONG pad = pick(3) ? near_limit() : pick(8), n = near_limit(), size, fields, align;
+        BOOL ok = TRUE;
+        HRESULT hr;
+
+        native = !prefix[0] || prefix[0] == '@';
+        if (!native && codes[k].code == 'P') k = 0;
+        swprintf(fmt, ARRAY_SIZE(fmt), L"%ls%I64ux%I64u%lc", prefix, pad, n, codes[k].code);
+        /* The model: Python's layout in 64 bits, every count and the whole at most LIMIT_BYTES. */
+        align = native ? codes[k].align : 1;
+        size = pad;
+        if (pad > LIMIT_BYTES || n > LIMIT_BYTES) ok = FALSE;
+        if (size % align) size += align - size % align;
+        if (ok && size + n * codes[k].size > LIMIT_BYTES) ok = FALSE;
+        size += n * codes[k].size;
+        fields = codes[k].code == 'x' ? 0
+               : (codes[k].code == 's' || codes[k].code == 'p' || codes[k].code == 'w') ? 1 : n;
+
+        args[0] = vstr(fmt);
+        hr = limit_call(d, disp, L"CalcSize", &result, 1, args);
+        expect_hr(hr, ok ? S_OK : E_INVALIDARG, c, L"CalcSize", fmt);
+        if (ok && (ULONGLONG)V_I4(&result) != size)
+            fail_msg("case %u: CalcSize(%ls) = %ld, expected %I64u", c, fmt, V_I4(&result), size);
+        VariantClear(&result);
+        VariantClear(&args[0]);
+
+        /* Unpack reads latin-1 text (every byte is a character): only the fit decides. */
+        args[0] = vnum(0);
+        args[1] = vstr(fmt);
+        args[2] = vstr(L"latin-1");
+        hr = limit_call(d, disp, L"Unpack", &result, 3, args);
+        expect_hr(hr, ok && fields <= LIMIT_ITEMS && size <= LIMIT_REGION ? S_OK : E_INVALIDARG, c, L"Unpack", fmt);
+        VariantClear(&result);
+        /* Pack: a value more than the fields (or two for none), so never a write. */
+        args[2] = fields == 1 ? values2 : values1;
+        args[3] = missing();
+        hr = limit_call(d, disp, L"Pack", &result, 4, args);
+        expect_hr(hr, E_INVALIDARG, c, L"Pack", fmt);
+        VariantClear(&args[1]);
+        if (ok && size <= LIMIT_REGION) taken++; else refused++;
+
+        /* ReadArray: the bytes, the VARIANTs, the bounds. */
+        args[0] = vnum(0);
+        args[1] = vnum((double)n);
+        args[2] = vstr(types[t].name);
+        hr = limit_call(d, disp, L"ReadArray", &result, 3, args);
+        expect_hr(hr, n * types[t].size <= LIMIT_REGION ? S_OK : E_INVALIDARG, c, L"ReadArray", types[t].name);
+        VariantClear(&result);
+        /* WriteArray, through the vtable (IDispatch copies a by-value array), of a typed array that claims n
+         * elements over 64 bytes: refused by its count before an element is read. */
+        if (n * types[t].size > LIMIT_REGION)
+        {
+            SAFEARRAY *sa = claimed_array(types[t].vt, (ULONG)(n > 0xffffffffULL ? 0xffffffffULL : n), memory);
+            V_VT(&args[1]) = VT_ARRAY | types[t].vt;
+            V_ARRAY(&args[1]) = sa;
+            hr = limit_call(d, FALSE, L"WriteArray", &result, 3, args);
+            expect_hr(hr, E_INVALIDARG, c, L"WriteArray", types[t].name);
+            assert_int_equal(sa->cLocks, 0);
+            assert_int_equal(SafeArrayDestroyDescriptor(sa), S_OK);
+        }
+        VariantClear(&args[2]);
+        if ((c & 255) == 255 && raw_checksum(&raw) != sum) fail_msg("case %u: the region's bytes changed", c);
+    }
+    assert_true(raw_checksum(&raw) == sum);
+    print_message("[ FIGURES  ] limits: 3000 formats and counts near 2^28, 2^31 and 2^32, each through five members, "
+                  "half through IDispatch: %u structs taken, %u refused as the model says, the region unchanged\n",
+                  taken, refused);
+    assert_true(refused > 1000 && taken > 100);
+    VariantClear(&values1);
+    VariantClear(&values2);
+    raw_close(&raw);
+    ISharedData_Release(d);
+    ISharedRegion_Release(r);
+}
+
 /* Teardown: the scratch file goes whether the test passed or failed (a run that failed half-way
  * still holds objects that map it: they go first). */
 static int delete_scratch_file(void **state)
@@ -774,6 +980,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_random_invoke_calls, delete_scratch_file),
+        cmocka_unit_test(test_limits_near_2_28_2_31_and_2_32_through_the_members),
     };
     return cmocka_run_group_tests_name("fuzz", tests, com_setup, com_teardown);
 }

@@ -240,7 +240,7 @@ r.WriteDouble(2041, 9007199254740992);
 check(r.ReadDouble(2041) === 9007199254740992, "2^53 round trips");
 r.WriteDouble(2051, 1.5);
 check(r.ReadByte(2051) === 0 && r.ReadByte(2057) === 0xF8 && r.ReadByte(2058) === 0x3F, "1.5 is 3FF8000000000000, stored little-endian (00 .. F8 3F)");
-expectError(function () { r.WriteByte(0, 256); }, E_INVALIDARG, "WriteByte: value 256 is not 0..255", "WriteByte 256");
+expectError(function () { r.WriteByte(0, 256); }, E_INVALIDARG, "WriteByte: value 256 is out of range; UInt8 takes 0 to 255", "WriteByte 256");
 expectError(function () { r.ReadInt32(65533); }, E_INVALIDARG,
             "ReadInt32: offset 65533 + count 4 is past the end of the region (65536 bytes)", "ReadInt32 across the end");
 expectError(function () { r.ReadDouble(-8); }, E_INVALIDARG, "ReadDouble: offset -8 is negative", "ReadDouble at a negative offset");
@@ -300,7 +300,7 @@ expectError(function () { v.ReadBytes(999, 2); }, E_INVALIDARG,
             "ReadBytes: offset 999 + count 2 is past the end of the view (1000 bytes)", "view ReadBytes past its end");
 expectError(function () { v.WriteBytes(998, [1, 2, 3]); }, E_INVALIDARG,
             "WriteBytes: offset 998 + count 3 is past the end of the view (1000 bytes)", "view WriteBytes past its end");
-expectError(function () { v.WriteByte(0, 300); }, E_INVALIDARG, "WriteByte: value 300 is not 0..255", "view WriteByte 300");
+expectError(function () { v.WriteByte(0, 300); }, E_INVALIDARG, "WriteByte: value 300 is out of range; UInt8 takes 0 to 255", "view WriteByte 300");
 
 v2 = r.MapView(65000, 0);
 check(v2.Size === 536, "MapView(65000, 0) maps to the end (536 bytes), got " + v2.Size);
@@ -617,6 +617,61 @@ try {
     try { if (fso.FileExists(lpath)) fso.DeleteFile(lpath); } catch (ex) { }
 }
 // ==== end of the foreign lock and signal objects, and CreateFile ====
+
+// ==== Sizes and counts near the limits, strict text, typed writes that judge the value (issue 16) ====
+var qr = new ActiveXObject("SharedRegion.Region"), qa;
+qr.Create("", 65536);
+qr.WriteBytes(0, [0xA1, 0xA2, 0xA3, 0xA4]);
+// WriteInt32 and WriteByte take the script's own number: a fraction or a number out of range is refused,
+// not rounded nor turned into DISP_E_OVERFLOW; nothing is written.
+expectError(function () { qr.WriteInt32(0, 2.5); }, E_INVALIDARG,
+            "WriteInt32: value 2.5 is not a whole number; Int32 takes whole numbers from -2147483648 to 2147483647", "WriteInt32(0, 2.5)");
+expectError(function () { qr.WriteInt32(0, 3000000000); }, E_INVALIDARG,
+            "WriteInt32: value 3000000000 is out of range; Int32 takes -2147483648 to 2147483647", "WriteInt32(0, 3000000000)");
+expectError(function () { qr.WriteByte(0, 2.5); }, E_INVALIDARG,
+            "WriteByte: value 2.5 is not a whole number; UInt8 takes whole numbers from 0 to 255", "WriteByte(0, 2.5)");
+expectError(function () { qr.WriteByte(0, -1); }, E_INVALIDARG,
+            "WriteByte: value -1 is out of range; UInt8 takes 0 to 255", "WriteByte(0, -1)");
+check(qr.ReadInt32(0) === -1532779871, "the refused writes wrote nothing (A1 A2 A3 A4), got " + qr.ReadInt32(0));
+qr.WriteInt32(0, 2147483647);
+check(qr.ReadInt32(0) === 2147483647, "WriteInt32 takes 2147483647");
+// Struct sizes are checked after each code's padding; a format's length is capped; a NUL is refused.
+expectError(function () { qr.CalcSize("2147483647xq"); }, E_INVALIDARG,
+            "CalcSize: format \"2147483647xq\": the struct is over 2147483647 bytes at position 11", "CalcSize of a struct padded past 2^31 - 1");
+check(qr.CalcSize("2147483647x") === 2147483647, "CalcSize of 2^31 - 1 pad bytes");
+expectError(function () { qr.CalcSize(new Array(65538).join("x")); }, E_INVALIDARG,
+            "CalcSize: the format is 65537 characters long, more than a format may have (65536)", "CalcSize of a 65537-character format");
+expectError(function () { qr.CalcSize("h\u0000q"); }, E_INVALIDARG,
+            "CalcSize: the format contains a NUL character at position 1", "CalcSize of a format with a NUL");
+// Arrays of VARIANTs stay under 2^31 bytes: at most 89478485 elements.
+expectError(function () { qr.ReadArray(0, 178956971, "B"); }, E_INVALIDARG,
+            "ReadArray: count 178956971 is more than one call can return (89478485 elements)", "ReadArray of 178956971 bytes");
+expectError(function () { qr.Unpack(0, "178956971B"); }, E_INVALIDARG,
+            "Unpack: format \"178956971B\" has 178956971 fields, more than one call can return (89478485)", "Unpack of 178956971 fields");
+// A JScript array is read into VARIANTs: its length is held to the same limit before anything is read.
+expectError(function () { var a = []; a.length = 268435457; qr.WriteArray(0, a, "B"); }, E_INVALIDARG,
+            "WriteArray: values has 268435457 elements, more than one call can take (89478485)", "WriteArray of a JScript array of length 2^28 + 1");
+// utf-16 is strict: an odd byte count and a surrogate alone are refused, read or written.
+qr.WriteBytes(100, [0x61, 0, 0x62]);
+expectError(function () { qr.ReadString(100, 3, "utf-16"); }, SR_E_BADENCODING,
+            "ReadString: the 3 bytes at offset 100 are not valid utf-16 (an odd number of bytes)", "ReadString of 3 bytes as utf-16");
+qr.WriteBytes(110, [0x3D, 0xD8, 0x00, 0xDE, 0, 0]);
+expectError(function () { qr.ReadString(110, 2, "utf-16"); }, SR_E_BADENCODING,
+            "ReadString: the 2 bytes at offset 110 are not valid utf-16 (an unpaired surrogate U+D83D at offset 110)", "ReadString cutting a surrogate pair");
+check(qr.ReadString(110, 4, "utf-16") === "\uD83D\uDE00", "ReadString of the whole pair");
+expectError(function () { qr.WriteString(200, "x\uD800", "utf-16"); }, SR_E_BADENCODING,
+            "WriteString: the text has an unpaired surrogate (U+D800 at position 1) and cannot be written as utf-16", "WriteString of a lone surrogate as utf-16");
+check(qr.ReadByte(200) === 0, "the refused WriteString wrote nothing");
+// Pack cuts a text field at a character boundary, so Unpack takes back what Pack wrote.
+check(qr.Pack(300, "2s", ["a\u00e9"]) === 2 && qr.ReadByte(300) === 0x61 && qr.ReadByte(301) === 0,
+      "Pack '2s' of 'a' and e acute keeps 'a' alone (not half of the e acute)");
+qa = new VBArray(qr.Unpack(300, "2s")).toArray();
+check(qa[0] === "a", "Unpack takes what Pack wrote: '" + qa[0] + "'");
+// Code pages whose conversion cannot report an invalid byte are refused by name.
+expectError(function () { qr.ReadString(0, 4, "cp65000"); }, E_INVALIDARG,
+            "ReadString: encoding 'cp65000': code page 65000 cannot be used: the system converts it without reporting invalid bytes, which would be read as text (UTF-7, ISO-2022, HZ, ISCII and Symbol code pages are refused)", "ReadString in cp65000");
+qr.Close();
+// ==== end of sizes, strict text and typed writes ====
 
 echo("RESULT: " + passed + " passed, " + failed + " failed, " + skipped + " skipped");
 WScript.Quit(failed > 0 ? 1 : 0);

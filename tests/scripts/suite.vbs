@@ -59,6 +59,15 @@ Const SR_E_NOTMAPPED = &H80040203
 Const SR_E_EMPTYFILE = &H80040204
 Const SR_E_BADENCODING = &H80040205
 Const VB_NOT_SUPPORTED = 445                ' "Object doesn't support this action": a missing built-in
+
+' x = ChrW(code); False, with the check `what` skipped, where this engine has no ChrW.
+Function TryChrW(code, what)
+    On Error Resume Next
+    x = ChrW(code) : Catch
+    On Error GoTo 0
+    TryChrW = en <> VB_NOT_SUPPORTED
+    If Not TryChrW Then Skip what, "this VBScript engine has no ChrW (error 445: " & ed & ")"
+End Function
 Const GIB = 1073741824
 
 ' A pause that works in every host: an anonymous region's private event is never signalled.
@@ -277,12 +286,7 @@ n = r.WriteString(1200, "xyz", "utf-8", False)
 Check r.ReadString(1200) = "xyzdef", "an unterminated WriteString leaves the bytes after it"
 n = r.WriteString(1300, "")
 Check n = 1 And r.ReadString(1300) = "", "WriteString of an empty string writes the NUL only"
-On Error Resume Next
-x = ChrW(&H4E2D) : Catch
-On Error GoTo 0
-If en = VB_NOT_SUPPORTED Then
-    Skip "a CJK character (3 UTF-8 bytes) round trip", "this VBScript engine has no ChrW (error 445: " & ed & ")"
-Else
+If TryChrW(&H4E2D, "a CJK character (3 UTF-8 bytes) round trip") Then
     n = r.WriteString(1400, x)
     Check n = 4 And r.ReadByte(1400) = &HE4 And r.ReadByte(1401) = &HB8 And r.ReadByte(1402) = &HAD, _
           "U+4E2D is E4 B8 AD in UTF-8"
@@ -322,7 +326,7 @@ Check r.ReadByte(2051) = 0 And r.ReadByte(2057) = &HF8 And r.ReadByte(2058) = &H
 On Error Resume Next
 r.WriteByte 0, 256 : Catch
 On Error GoTo 0
-CheckErr E_INVALIDARG, "WriteByte: value 256 is not 0..255", "WriteByte 256"
+CheckErr E_INVALIDARG, "WriteByte: value 256 is out of range; UInt8 takes 0 to 255", "WriteByte 256"
 On Error Resume Next
 x = r.ReadInt32(65533) : Catch
 On Error GoTo 0
@@ -394,7 +398,7 @@ CheckErr E_INVALIDARG, "ReadBytes: offset 999 + count 2 is past the end of the v
 On Error Resume Next
 v.WriteByte 0, 300 : Catch
 On Error GoTo 0
-CheckErr E_INVALIDARG, "WriteByte: value 300 is not 0..255", "view WriteByte 300"
+CheckErr E_INVALIDARG, "WriteByte: value 300 is out of range; UInt8 takes 0 to 255", "view WriteByte 300"
 
 ' Size 0 maps to the end; a ReadOnly view refuses writes; a CopyOnWrite view keeps its writes.
 Set v2 = r.MapView(65000, 0)
@@ -866,6 +870,81 @@ If fso.FileExists(lpath) Then fso.DeleteFile lpath
 Err.Clear
 On Error GoTo 0
 ' ==== end of the foreign lock and signal objects, and CreateFile ====
+
+' ==== Sizes and counts near the limits, strict text, typed writes that judge the value (issue 16) ====
+Dim qr, qa
+Set qr = CreateObject("SharedRegion.Region")
+qr.Create "", 65536
+qr.WriteBytes 0, Array(&HA1, &HA2, &HA3, &HA4)
+' WriteInt32 and WriteByte take the script's own number: a fraction or a number out of range is refused,
+' not rounded (2.5 stored 2, 3.5 stored 4) nor turned into DISP_E_OVERFLOW; nothing is written.
+On Error Resume Next
+qr.WriteInt32 0, 2.5 : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "WriteInt32: value 2.5 is not a whole number; Int32 takes whole numbers from -2147483648 to 2147483647", "WriteInt32 0, 2.5"
+On Error Resume Next
+qr.WriteInt32 0, 3000000000 : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "WriteInt32: value 3000000000 is out of range; Int32 takes -2147483648 to 2147483647", "WriteInt32 0, 3000000000"
+On Error Resume Next
+qr.WriteByte 0, 2.5 : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "WriteByte: value 2.5 is not a whole number; UInt8 takes whole numbers from 0 to 255", "WriteByte 0, 2.5"
+Check qr.ReadInt32(0) = &HA4A3A2A1, "the refused writes wrote nothing"
+qr.WriteInt32 0, -2147483648
+Check qr.ReadInt32(0) = -2147483648, "WriteInt32 takes -2147483648"
+' Struct sizes are checked after each code's padding; a format's length is capped; a NUL is refused.
+On Error Resume Next
+n = qr.CalcSize("2147483647xq") : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "CalcSize: format ""2147483647xq"": the struct is over 2147483647 bytes at position 11", "CalcSize of a struct padded past 2^31 - 1"
+Check qr.CalcSize("2147483647x") = 2147483647, "CalcSize of 2^31 - 1 pad bytes"
+On Error Resume Next
+n = qr.CalcSize(String(65537, "x")) : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "CalcSize: the format is 65537 characters long, more than a format may have (65536)", "CalcSize of a 65537-character format"
+Check qr.CalcSize(String(65536, "x")) = 65536, "CalcSize of a 65536-character format"
+On Error Resume Next
+n = qr.CalcSize("h" & Chr(0) & "q") : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "CalcSize: the format contains a NUL character at position 1", "CalcSize of a format with a NUL"
+' Arrays of VARIANTs stay under 2^31 bytes: at most 89478485 elements.
+On Error Resume Next
+qa = qr.ReadArray(0, 178956971, "B") : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "ReadArray: count 178956971 is more than one call can return (89478485 elements)", "ReadArray of 178956971 bytes"
+On Error Resume Next
+qa = qr.Unpack(0, "178956971B") : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "Unpack: format ""178956971B"" has 178956971 fields, more than one call can return (89478485)", "Unpack of 178956971 fields"
+' utf-16 is strict: an odd byte count and a surrogate alone are refused, read or written.
+qr.WriteBytes 100, Array(Asc("a"), 0, Asc("b"))
+On Error Resume Next
+x = qr.ReadString(100, 3, "utf-16") : Catch
+On Error GoTo 0
+CheckErr SR_E_BADENCODING, "ReadString: the 3 bytes at offset 100 are not valid utf-16 (an odd number of bytes)", "ReadString of 3 bytes as utf-16"
+If TryChrW(&HD800, "WriteString of a lone surrogate as utf-16") Then
+    On Error Resume Next
+    n = qr.WriteString(200, "x" & x, "utf-16") : Catch
+    On Error GoTo 0
+    CheckErr SR_E_BADENCODING, "WriteString: the text has an unpaired surrogate (U+D800 at position 1) and cannot be written as utf-16", "WriteString of a lone surrogate as utf-16"
+    Check qr.ReadByte(200) = 0, "the refused WriteString wrote nothing"
+End If
+' Pack cuts a text field at a character boundary, so Unpack takes back what Pack wrote. The e acute
+' comes from its latin-1 byte (an engine may lack ChrW).
+qr.WriteBytes 400, Array(Asc("a"), &HE9, 0)
+x = qr.ReadString(400, , "latin-1")
+n = qr.Pack(300, "2s", Array(x))
+Check n = 2 And qr.ReadByte(300) = Asc("a") And qr.ReadByte(301) = 0, "Pack '2s' of 'a' and e acute keeps 'a' alone (not half of the e acute)"
+qa = qr.Unpack(300, "2s")
+Check qa(0) = "a", "Unpack takes what Pack wrote: '" & qa(0) & "'"
+' Code pages whose conversion cannot report an invalid byte are refused by name.
+On Error Resume Next
+x = qr.ReadString(0, , "cp65000") : Catch
+On Error GoTo 0
+CheckErr E_INVALIDARG, "ReadString: encoding 'cp65000': code page 65000 cannot be used: the system converts it without reporting invalid bytes, which would be read as text (UTF-7, ISO-2022, HZ, ISCII and Symbol code pages are refused)", "ReadString in cp65000"
+qr.Close
+' ==== end of sizes, strict text and typed writes ====
 
 WScript.Echo "RESULT: " & passed & " passed, " & failed & " failed, " & skipped & " skipped"
 If failed > 0 Then WScript.Quit 1
