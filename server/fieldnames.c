@@ -12,6 +12,7 @@
  * values by field: a named field with a count of numbers ("4f") is one field holding an array of its
  * count, even a count of 1; s, p and w fields are one String whatever their count.
  */
+#include <stddef.h>
 #include <wchar.h>
 #include "private.h"
 
