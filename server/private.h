@@ -296,7 +296,60 @@ BOOL guard_load(void *dst, const void *src, SIZE_T width, struct sr_fault *fault
 /* ---- numbers, text and struct formats to and from bytes (values.c, text.c, structfmt.c) ---- */
 #include "codec.h"
 
-/* ---- the data members shared by regions and views (data.c) ---- */
+/* ---- what the data members share (data.c, live.c) ---- */
+/* A whole number in [0, 2^53], the usual offset, is taken here without a call (NaN fails the first
+ * test); anything else goes to arg_number, which accepts or rejects it with its message. */
+static inline BOOL plain_offset(double value, ULONGLONG *out)
+{
+    if (!(value >= 0 && value <= SR_MAX_EXACT)) return FALSE;
+    *out = (ULONGLONG)value;
+    return (double)*out == value;
+}
+
+#define CHECK_OFFSET(method, value, out) \
+    do { if (!plain_offset(value, out) && FAILED(hr = arg_number(method, L"offset", value, span_iid(s), out))) \
+             return hr; } while (0)
+
+/* A VARIANT argument that is a reference to nothing usable (NULL, or another reference, which could
+ * be itself) is refused here, before any codec looks at it: references are followed one level only. */
+static inline HRESULT check_ref(struct sr_span *s, const WCHAR *method, const WCHAR *what, const VARIANT *v)
+{
+    return arg_deref(v) ? S_OK : arg_ref_error(method, what, span_iid(s));
+}
+
+#define CHECK_RESULT(method, p) \
+    do { if (!(p)) return sr_error(E_POINTER, span_iid(s), L"%ls: the result pointer is NULL", method); } while (0)
+
+/* Scratch for one call's bytes: on the stack when small (a frame, a short array), else on the heap. */
+struct scratch
+{
+    BYTE *p;
+    BYTE local[512];
+};
+
+static inline BYTE *scratch_get(struct scratch *sc, SIZE_T n)
+{
+    sc->p = n <= sizeof(sc->local) ? sc->local : HeapAlloc(GetProcessHeap(), 0, n);
+    return sc->p;
+}
+
+static inline void scratch_free(struct scratch *sc)
+{
+    if (sc->p && sc->p != sc->local) HeapFree(GetProcessHeap(), 0, sc->p);
+    sc->p = NULL;
+}
+
+/* A format argument as a string for messages (a NULL BSTR is the empty string). */
+static inline const WCHAR *format_text(BSTR format)
+{
+    return format ? format : L"";
+}
+
+/* A format argument, parsed (or found in the cache). A NUL inside the BSTR is refused, as Python refuses
+ * an embedded NUL: the parser would see only the part before it. */
+HRESULT format_arg(struct sr_span *s, const WCHAR *method, BSTR format, struct sr_format **f);
+
+/* ---- the data members shared by regions and views (data.c, live.c) ---- */
 #include "members.h"
 SR_DATA_MEMBERS(SR_DATA_DECLARE)
 
