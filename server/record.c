@@ -290,6 +290,8 @@ static HRESULT field_invoke(struct record *This, ULONG i, WORD flags, DISPPARAMS
     return hr;
 }
 
+static HRESULT WINAPI record_get__NewEnum(ISharedRecord *iface, IUnknown **enumerator);
+
 static HRESULT WINAPI record_Invoke(ISharedRecord *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
                                     DISPPARAMS *params, VARIANT *result, EXCEPINFO *excep, UINT *argerr)
 {
@@ -297,6 +299,20 @@ static HRESULT WINAPI record_Invoke(ISharedRecord *iface, DISPID id, REFIID riid
 
     if (id >= RECORD_FIELD_BASE && (ULONG)(id - RECORD_FIELD_BASE) < This->count)
         return field_invoke(This, id - RECORD_FIELD_BASE, flags, params, result, excep);
+    /* The enumerator, however it is asked for: JScript's Enumerator asks with DISPATCH_METHOD alone,
+     * which the type library refuses for a property. */
+    if (id == DISPID_NEWENUM && (flags & (DISPATCH_METHOD | DISPATCH_PROPERTYGET)) && (!params || !params->cArgs))
+    {
+        IUnknown *e;
+        HRESULT hr = record_get__NewEnum(iface, &e);
+        if (SUCCEEDED(hr) && result)
+        {
+            V_VT(result) = VT_UNKNOWN;
+            V_UNKNOWN(result) = e;
+        }
+        else if (SUCCEEDED(hr)) IUnknown_Release(e);
+        return hr;
+    }
     return disp_invoke(ISharedRecord_tid, &IID_ISharedRecord, iface, NULL, id, flags, params, result, excep, argerr);
 }
 

@@ -553,6 +553,23 @@ try {
         expectError(function () { dr.Unpack(8190, "<i"); }, E_INVALIDARG,
                     "Unpack: offset 8190 + count 4 is past the end of the region (8192 bytes)", "Unpack past the end");
 
+        // Records: the same struct read by field name.
+        var rec = dv.ReadRecord(500, "<level:h big:I ratio:d gain:f label:8s on:?");
+        check(rec.level === -2 && rec.BIG === 3000000000 && rec.ratio === 0.25 && rec.label === "frame" && rec.on === true,
+              "ReadRecord's fields by name (without case)");
+        check(rec.Item("gain") === 0.5 && rec.Item(0) === -2 && rec.Count === 6, "Item by name and index, Count");
+        check(rec.Exists("Label") === true && rec.Exists("nope") === false, "Exists");
+        var names = [];
+        for (var en = new Enumerator(rec); !en.atEnd(); en.moveNext()) names.push(en.item());
+        check(names.join(",") === "level,big,ratio,gain,label,on", "enumerating a record gives its names: " + names.join(","));
+        check(rec.ToJson() === '{"level":-2,"big":3000000000,"ratio":0.25,"gain":0.5,"label":"frame","on":true}',
+              "ToJson: " + rec.ToJson());
+        expectError(function () { return rec.Item("nope"); }, 0x80020006,
+                    "Item: the record has no field \"nope\"; its fields are level, big, ratio, gain, label, on",
+                    "Item of an unknown name");
+        a = new VBArray(dr.ReadRecords(0, 3, 16, "<a:I b:I")).toArray();
+        check(a.length === 3, "ReadRecords gives 3 records");
+
         // Encodings.
         n = dr.WriteString(600, "caf\u00e9 \u20ac", "cp1252");
         check(n === 7 && dr.ReadByte(603) === 0xe9 && dr.ReadByte(605) === 0x80, "WriteString in cp1252");

@@ -612,7 +612,7 @@ Check Not fso.FileExists(path), "the temporary file " & path & " was deleted"
 ' ==== Data of every shape: typed values, arrays, ReadInto, structs, encodings (regions and views) ====
 Dim dr, dv
 Sub DataChecks()
-    Dim x, a, b, n, i, big, edge
+    Dim x, a, b, n, i, big, edge, rec, names, slip
     Set dr = CreateObject("SharedRegion.Region")
     dr.Create "", 8192
     Set dv = dr.MapView(4096, 4096)
@@ -715,6 +715,18 @@ Sub DataChecks()
     dr.WriteArray 200, Array(-5, 300), vbInteger
     a = dr.ReadArray(200, 2, "int16")
     Check a(0) = -5 And a(1) = 300, "vbInteger is Int16"
+    ' Records: a struct read by field name, names without case, For Each over the names.
+    dr.Pack 300, "<hI4f", Array(-2, 3000000000, 1, 2, 3, 4)
+    Set rec = dr.ReadRecord(300, "<level:h big:I slip:4f")
+    Check rec.level = -2 And rec.BIG = 3000000000 And rec.Count = 3, "ReadRecord's fields by name"
+    slip = rec("slip")                  ' a call's result is indexed through a variable (Wine's VBScript)
+    Check rec.slip(2) = 3 And slip(0) = 1 And UBound(slip) = 3, "an array field, indexed through its argument"
+    names = ""
+    For Each n In rec
+        names = names & n & ","
+    Next
+    Check names = "level,big,slip,", "For Each over a record gives its names: " & names
+    Check rec.ToJson() = "{""level"":-2,""big"":3000000000,""slip"":[1,2,3,4]}", "ToJson: " & rec.ToJson()
     dr.WriteArray 200, Array(250, 7), vbByte
     a = dr.ReadArray(200, 2, "UINT8")
     Check a(0) = 250 And a(1) = 7, "vbByte is UInt8"
