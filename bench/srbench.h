@@ -7,6 +7,7 @@
  *   calls.c    small, late, typed (rows 3, 4, 9)
  *   sync.c     lock, pingpong (rows 3k, 6)
  *   mapping.c  naive, scan (rows 5, 7)
+ *   live.c     live (rows 10s, 10m, 10l, 10w, 10t)
  */
 #ifndef SRBENCH_H
 #define SRBENCH_H
@@ -66,7 +67,7 @@ BYTE *alloc_buffer(ULONGLONG size);
 VARIANT byte_array(const BYTE *bytes, ULONGLONG n);
 const char *size_text(ULONGLONG n, char *buf);
 
-/* ---- the measures: copy.c, calls.c, sync.c, mapping.c ---- */
+/* ---- the measures: copy.c, calls.c, sync.c, mapping.c, live.c ---- */
 
 void bench_bulk(void);
 void bench_zerocopy(void);
@@ -79,5 +80,6 @@ void bench_pingpong(void);
 int pingpong_child(DWORD parent, ULONG trips);
 void bench_naive(void);
 void bench_scan(const WCHAR *path);
+void bench_live(void);
 
 #endif /* SRBENCH_H */
