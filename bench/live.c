@@ -319,7 +319,7 @@ static void bench_wait(void)
 /* The frame: a uint32 sequence counter at 0 (odd while a frame is written), and at 64 FRAME_WORDS
  * uint32 that all derive from the frame number n, which is word 0. */
 #define FRAME_AT    64
-#define FRAME_WORDS 256
+#define FRAME_WORDS 1024
 #define COPIES      10000
 
 static UINT32 frame_word(UINT32 n, UINT32 k)
