@@ -10,7 +10,7 @@
 Option Explicit
 
 Dim reps, n, r, d, k, tr, td, ratios(30), times_r(30), times_d(30)
-Dim frames, arrays, tu, tt, ta, tc, fr, off, j, ratios2(30)
+Dim frames, arrays, fr, off, j, ratios2(30)
 reps = 7 : n = 100000
 If WScript.Arguments.Count > 0 Then reps = CInt(WScript.Arguments(0))
 If reps < 1 Then reps = 1
@@ -170,6 +170,31 @@ Function LoopSingles(obj, rounds)
     LoopSingles = Since(t0) / rounds
 End Function
 
+' One timed loop by its name (Wine's VBScript has no GetRef to pass a function).
+Function RunLoop(which, rounds)
+    Select Case which
+        Case "unpack" : RunLoop = LoopUnpack(r, rounds)
+        Case "typed" : RunLoop = LoopTyped(r, rounds)
+        Case "record" : RunLoop = LoopRecord(r, rounds)
+        Case "array" : RunLoop = LoopArray(r, rounds)
+        Case "singles" : RunLoop = LoopSingles(r, rounds)
+    End Select
+End Function
+
+' Loop a (ra rounds) against loop b (rb rounds), in alternating order, reps times: times_r gets a's
+' times, times_d b's, ratios b's over a's.
+Sub Alternate(a, ra, b, rb)
+    Dim i
+    For i = 0 To reps - 1
+        If i Mod 2 = 0 Then
+            times_r(i) = RunLoop(a, ra) : times_d(i) = RunLoop(b, rb)
+        Else
+            times_d(i) = RunLoop(b, rb) : times_r(i) = RunLoop(a, ra)
+        End If
+        ratios(i) = times_d(i) / times_r(i)
+    Next
+End Sub
+
 ' The same fields both ways, checked once before they are timed.
 fr = r.Unpack(0, FRAME)
 If UBound(fr) <> 22 Or fr(3) <> 3.5 Or fr(8) <> 60000 Or CStr(fr(19)) <> "9007199254740993" Then
@@ -180,15 +205,7 @@ frames = n \ 20 : If frames < 10 Then frames = 10
 arrays = n \ 200 : If arrays < 10 Then arrays = 10
 LoopUnpack r, frames \ 10 : LoopTyped r, frames \ 10
 ' Each timed loop runs about 0.2 s or more: Timer counts in 1/64 s steps under some hosts.
-For k = 0 To reps - 1
-    If k Mod 2 = 0 Then
-        tu = LoopUnpack(r, frames * 8) : tt = LoopTyped(r, frames)
-    Else
-        tt = LoopTyped(r, frames) : tu = LoopUnpack(r, frames * 8)
-    End If
-    times_r(k) = tu : times_d(k) = tt
-    ratios(k) = tt / tu
-Next
+Alternate "unpack", frames * 8, "typed", frames
 For k = 0 To reps - 1 : ratios2(k) = LoopUnpackDropped(r, frames * 8) : Next
 WScript.Echo "ROW|9u|Unpack, VBScript: one Unpack of a 23-field frame vs 23 typed calls reading the same fields (times faster)|" & _
     Num(Median(ratios, reps), 3) & "|-|-1|Unpack " & Num(Median(times_r, reps) * 1e6, 2) & " us per frame, 23 typed calls " & _
@@ -202,29 +219,13 @@ If fr.Count <> 23 Or fr.f3 <> 3.5 Or fr.u0 <> 60000 Or CStr(fr.q1) <> "900719925
     WScript.Quit 1
 End If
 LoopRecord r, frames \ 10 : LoopTyped r, frames \ 10
-For k = 0 To reps - 1
-    If k Mod 2 = 0 Then
-        tu = LoopRecord(r, frames * 2) : tt = LoopTyped(r, frames)
-    Else
-        tt = LoopTyped(r, frames) : tu = LoopRecord(r, frames * 2)
-    End If
-    times_r(k) = tu : times_d(k) = tt
-    ratios(k) = tt / tu
-Next
+Alternate "record", frames * 2, "typed", frames
 WScript.Echo "ROW|10r|ReadRecord, VBScript: one ReadRecord of the 23-field frame and 23 reads by name vs 23 typed calls (times faster)|" & _
     Num(Median(ratios, reps), 3) & "|-|-1|ReadRecord and 23 reads by name " & Num(Median(times_r, reps) * 1e6, 2) & _
     " us per frame, 23 typed calls " & Num(Median(times_d, reps) * 1e6, 2) & " us per frame (the 9u frame, a name on each field)"
 
 LoopArray r, arrays \ 10 : LoopSingles r, arrays \ 100 + 1
-For k = 0 To reps - 1
-    If k Mod 2 = 0 Then
-        ta = LoopArray(r, arrays * 10) : tc = LoopSingles(r, arrays \ 10 + 1)
-    Else
-        tc = LoopSingles(r, arrays \ 10 + 1) : ta = LoopArray(r, arrays * 10)
-    End If
-    times_r(k) = ta : times_d(k) = tc
-    ratios(k) = tc / ta
-Next
+Alternate "array", arrays * 10, "singles", arrays \ 10 + 1
 WScript.Echo "ROW|9a|ReadArray, VBScript: ReadArray of 1000 float32 vs 1000 ReadSingle calls (times faster)|" & _
     Num(Median(ratios, reps), 3) & "|>=|20|ReadArray " & Num(Median(times_r, reps) * 1e6, 1) & " us, 1000 ReadSingle calls " & _
     Num(Median(times_d, reps) * 1e6, 1) & " us"

@@ -28,114 +28,86 @@ static VARIANT vtext(const WCHAR *s)
 
 /* ==== 10s, 10m: the cost of a snapshot ==== */
 
+/* The other side, ReadInto and memcpy, is calls.c's (row 9i). */
 struct snap
 {
-    ISharedRegion *region;
+    struct typed m;
     VARIANT guard;           /* "seq:0" or missing */
-    BYTE *raw;               /* the same section, mapped directly */
-    BYTE *buf;               /* the raw side's reused buffer */
-    SAFEARRAY *sa;           /* ReadInto's reused Byte() */
-    VARIANT ref;             /* VT_BYREF | VT_ARRAY | VT_UI1 to sa */
-    ULONGLONG span, block;
-    ULONG calls;
 };
 
 static double snap_sr(void *p)
 {
-    struct snap *m = p;
+    struct snap *s = p;
+    struct typed *m = &s->m;
     ISharedSnapshot *copy;
     double t = now();
     ULONG i;
     for (i = 0; i < m->calls; i++)
     {
-        CHECK(ISharedRegion_Snapshot(m->region, (double)((i * m->block) % m->span), (double)m->block, m->guard, 1000,
+        CHECK(ISharedRegion_Snapshot(m->region, (double)((i * m->block) % m->span), (double)m->block, s->guard, 1000,
                                      &copy));
         ISharedSnapshot_Release(copy);
     }
     return now() - t;
 }
 
-static double snap_into(void *p)
-{
-    struct snap *m = p;
-    double t = now();
-    LONG n;
-    ULONG i;
-    for (i = 0; i < m->calls; i++)
-        CHECK(ISharedRegion_ReadInto(m->region, (double)((i * m->block) % m->span), m->ref, &n));
-    t = now() - t;
-    sink += ((BYTE *)m->sa->pvData)[m->block - 1];
-    return t;
-}
-
-static double snap_raw(void *p)
-{
-    struct snap *m = p;
-    double t = now();
-    ULONG i;
-    for (i = 0; i < m->calls; i++)
-        memcpy(m->buf, m->raw + (i * m->block) % m->span, (size_t)m->block);
-    t = now() - t;
-    sink += m->buf[m->block - 1];
-    return t;
-}
-
 static void bench_snapshot_cost(void)
 {
     double ta[MAX_REPS] = { 0 }, tb[MAX_REPS] = { 0 }, ratio[MAX_REPS] = { 0 }, tc[MAX_REPS] = { 0 }, mb;
-    struct snap m = { 0 };
+    struct snap sn = { 0 };
+    struct typed *m = &sn.m;
     WCHAR name[64];
     HANDLE section;
     int i;
 
     bench_name(L"snap", name, ARRAY_SIZE(name));
-    m.span = 64 * MIB;
-    m.region = create_region(name, m.span);
-    m.raw = map_raw(name, 0, m.span, &section);
-    memset(m.raw, 0x5a, (size_t)m.span);
+    m->span = 64 * MIB;
+    m->region = create_region(name, m->span);
+    m->raw = map_raw(name, 0, m->span, &section);
+    memset(m->raw, 0x5a, (size_t)m->span);
     /* 10s: one 4 KiB frame at 0, read again and again as a reader polls a publisher's frame; it
      * starts with its sequence counter, even (no write in progress). */
-    m.block = 4 * KIB;
-    m.span = m.block;
-    *(UINT32 *)m.raw = 2;
-    m.guard = vtext(L"seq:0");
-    if (!(m.sa = SafeArrayCreateVector(VT_UI1, 0, (ULONG)m.block))) die("SafeArrayCreateVector", E_OUTOFMEMORY);
-    V_VT(&m.ref) = VT_BYREF | VT_ARRAY | VT_UI1;
-    V_ARRAYREF(&m.ref) = &m.sa;
-    m.calls = 20000;
-    run_pair(snap_into, &m, snap_sr, &m, ta, tb);
+    m->block = 4 * KIB;
+    m->span = m->block;
+    *(UINT32 *)m->raw = 2;
+    sn.guard = vtext(L"seq:0");
+    if (!(m->sa = SafeArrayCreateVector(VT_UI1, 0, (ULONG)m->block))) die("SafeArrayCreateVector", E_OUTOFMEMORY);
+    V_VT(&m->ref) = VT_BYREF | VT_ARRAY | VT_UI1;
+    V_ARRAYREF(&m->ref) = &m->sa;
+    m->calls = 20000;
+    run_pair(into_sr, m, snap_sr, &sn, ta, tb);
     for (i = 0; i < reps; i++) ratio[i] = tb[i] / ta[i];
     /* What a snapshot costs besides its copy: the same call for 16 bytes. */
-    m.block = 16;
-    m.span = m.block;
-    for (i = 0; i < reps; i++) tc[i] = snap_sr(&m);
+    m->block = 16;
+    m->span = m->block;
+    for (i = 0; i < reps; i++) tc[i] = snap_sr(&sn);
     row("10s", "Snapshot 4 KiB with a \"seq:OFF\" guard vs ReadInto 4 KiB into a reused Byte() (time per call)",
         median(ratio, reps), "<=", 1.5, "Snapshot + Release %.2f us, ReadInto %.2f us per call (%.2f..%.2f), the same "
         "4 KiB frame each call; a Snapshot of 16 bytes under the same guard %.2f us: the new object (its heap block, "
         "the guard parsed, two counter loads, Release), which ReadInto into a Byte() it is given does not make",
-        median(tb, reps) / m.calls * 1e6, median(ta, reps) / m.calls * 1e6, min_of(ratio, reps), max_of(ratio, reps),
-        median(tc, reps) / m.calls * 1e6);
-    SafeArrayDestroy(m.sa);
-    VariantClear(&m.guard);
+        median(tb, reps) / m->calls * 1e6, median(ta, reps) / m->calls * 1e6, min_of(ratio, reps), max_of(ratio, reps),
+        median(tc, reps) / m->calls * 1e6);
+    SafeArrayDestroy(m->sa);
+    VariantClear(&sn.guard);
 
     /* 10m: no guard, 1 MiB at a time over the 64 MiB section. */
-    m.block = MIB;
-    m.span = 64 * MIB;
-    m.guard = missing();
-    m.buf = alloc_buffer(m.block);
-    m.calls = 256;
-    mb = (double)(m.calls * m.block) / MIB;
-    run_pair(snap_raw, &m, snap_sr, &m, ta, tb);
+    m->block = MIB;
+    m->span = 64 * MIB;
+    sn.guard = missing();
+    m->buf = alloc_buffer(m->block);
+    m->calls = 256;
+    mb = (double)(m->calls * m->block) / MIB;
+    run_pair(into_raw, m, snap_sr, &sn, ta, tb);
     for (i = 0; i < reps; i++) ratio[i] = ta[i] / tb[i];
     row("10m", "Snapshot 1 MiB (no guard), repeated, vs memcpy from a raw view (throughput)", median(ratio, reps), ">=",
         0.7, "Snapshot + Release %.0f MiB/s, memcpy %.0f MiB/s (%.2f..%.2f); a freed 1 MiB copy's block is reused "
         "with its pages by the next snapshot", mb / median(tb, reps), mb / median(ta, reps), min_of(ratio, reps),
         max_of(ratio, reps));
 
-    UnmapViewOfFile(m.raw);
+    UnmapViewOfFile(m->raw);
     CloseHandle(section);
-    VirtualFree(m.buf, 0, MEM_RELEASE);
-    ISharedRegion_Release(m.region);
+    VirtualFree(m->buf, 0, MEM_RELEASE);
+    ISharedRegion_Release(m->region);
 }
 
 /* ==== 10l, 10w: WaitChange ==== */

@@ -67,6 +67,22 @@ BYTE *alloc_buffer(ULONGLONG size);
 VARIANT byte_array(const BYTE *bytes, ULONGLONG n);
 const char *size_text(ULONGLONG n, char *buf);
 
+/* ---- calls.c: a read into a reused Byte() against memcpy, which live.c's rows use too ---- */
+
+struct typed
+{
+    ISharedRegion *region;
+    BYTE *raw;               /* the same section, mapped directly */
+    BYTE *buf;               /* the raw side's reused buffer */
+    SAFEARRAY *sa;           /* the SharedRegion side's reused Byte() */
+    VARIANT ref;             /* VT_BYREF | VT_ARRAY | VT_UI1 to sa, as VBA and VBScript pass a variable */
+    ULONGLONG span, block;   /* block bytes per call, at offsets moving through span bytes */
+    ULONG calls;
+};
+
+double into_sr(void *p);     /* calls ReadInto(block bytes) into ref */
+double into_raw(void *p);    /* calls memcpy of block bytes from raw into buf */
+
 /* ---- the measures: copy.c, calls.c, sync.c, mapping.c, live.c ---- */
 
 void bench_bulk(void);
