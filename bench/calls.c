@@ -212,18 +212,7 @@ void bench_late(void)
 
 /* ==== 9. typed data: ReadInto and ReadSingle ==== */
 
-struct typed
-{
-    ISharedRegion *region;
-    BYTE *raw;               /* the same section, mapped directly */
-    BYTE *buf;               /* the raw side's reused buffer */
-    SAFEARRAY *sa;           /* the SharedRegion side's reused Byte() */
-    VARIANT ref;             /* VT_BYREF | VT_ARRAY | VT_UI1 to sa, as VBA and VBScript pass a variable */
-    ULONGLONG span, block;
-    ULONG calls;
-};
-
-static double into_sr(void *p)
+double into_sr(void *p)
 {
     struct typed *m = p;
     double t = now();
@@ -236,7 +225,7 @@ static double into_sr(void *p)
     return t;
 }
 
-static double into_raw(void *p)
+double into_raw(void *p)
 {
     struct typed *m = p;
     double t = now();

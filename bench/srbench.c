@@ -15,13 +15,15 @@
  *             (FILE: the sparse file to create and delete), and the most address space mapped
  *   scaling   ReadBytes/WriteBytes throughput with 2 threads on separate views vs 1 thread
  *   typed     ReadInto of 1 MiB into a reused Byte() vs memcpy on a raw view; ReadSingle vs ReadInt32
+ *   live      Snapshot (4 KiB under "seq:0" vs ReadInto; 1 MiB vs memcpy), WaitChange's wake-up latency
+ *             vs WaitSignal's and its CPU time while it waits, torn frames with and without a guard
  * Output: one line per figure for bench/run: "ROW|id|measure|ratio|cmp|target|detail"
  * (cmp ">=", "<=" or "-" when the figure is reported without a target).
  * Nothing here asserts a time: the figures are reported, bench/run compares them to targets.
  *
  * This file: the command line and the measure it runs. The measures are in copy.c (bulk,
- * zerocopy, scaling), calls.c (small, late, typed), sync.c (lock, pingpong) and mapping.c (naive,
- * scan); timing.c times and summarises them, objects.c makes what they measure; srbench.h lists
+ * zerocopy, scaling), calls.c (small, late, typed), sync.c (lock, pingpong), mapping.c (naive,
+ * scan) and live.c (live); timing.c times and summarises them, objects.c makes what they measure; srbench.h lists
  * what the files share.
  */
 #include "srbench.h"
@@ -59,10 +61,11 @@ int wmain(int argc, WCHAR **argv)
     else if (!wcscmp(measure, L"scan")) bench_scan(file);
     else if (!wcscmp(measure, L"scaling")) bench_scaling();
     else if (!wcscmp(measure, L"typed")) bench_typed();
+    else if (!wcscmp(measure, L"live")) bench_live();
     else
     {
         fprintf(stderr, "usage: srbench MEASURE [-r REPS] [-f FILE]\n"
-                "  MEASURE: bulk zerocopy small lock late naive pingpong scan scaling typed\n");
+                "  MEASURE: bulk zerocopy small lock late naive pingpong scan scaling typed live\n");
         rc = 2;
     }
     CoUninitialize();

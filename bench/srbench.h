@@ -7,6 +7,7 @@
  *   calls.c    small, late, typed (rows 3, 4, 9)
  *   sync.c     lock, pingpong (rows 3k, 6)
  *   mapping.c  naive, scan (rows 5, 7)
+ *   live.c     live (rows 10s, 10m, 10l, 10w, 10t)
  */
 #ifndef SRBENCH_H
 #define SRBENCH_H
@@ -66,7 +67,23 @@ BYTE *alloc_buffer(ULONGLONG size);
 VARIANT byte_array(const BYTE *bytes, ULONGLONG n);
 const char *size_text(ULONGLONG n, char *buf);
 
-/* ---- the measures: copy.c, calls.c, sync.c, mapping.c ---- */
+/* ---- calls.c: a read into a reused Byte() against memcpy, which live.c's rows use too ---- */
+
+struct typed
+{
+    ISharedRegion *region;
+    BYTE *raw;               /* the same section, mapped directly */
+    BYTE *buf;               /* the raw side's reused buffer */
+    SAFEARRAY *sa;           /* the SharedRegion side's reused Byte() */
+    VARIANT ref;             /* VT_BYREF | VT_ARRAY | VT_UI1 to sa, as VBA and VBScript pass a variable */
+    ULONGLONG span, block;   /* block bytes per call, at offsets moving through span bytes */
+    ULONG calls;
+};
+
+double into_sr(void *p);     /* calls ReadInto(block bytes) into ref */
+double into_raw(void *p);    /* calls memcpy of block bytes from raw into buf */
+
+/* ---- the measures: copy.c, calls.c, sync.c, mapping.c, live.c ---- */
 
 void bench_bulk(void);
 void bench_zerocopy(void);
@@ -79,5 +96,6 @@ void bench_pingpong(void);
 int pingpong_child(DWORD parent, ULONG trips);
 void bench_naive(void);
 void bench_scan(const WCHAR *path);
+void bench_live(void);
 
 #endif /* SRBENCH_H */

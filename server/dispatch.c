@@ -136,7 +136,7 @@ static struct name_table *build_name_table(ITypeInfo *ti)
 }
 
 /* Member names are ASCII: compare them without a locale. */
-static BOOL name_equal(const WCHAR *a, const WCHAR *b)
+BOOL name_equal(const WCHAR *a, const WCHAR *b)
 {
     for (;; a++, b++)
     {
@@ -144,6 +144,43 @@ static BOOL name_equal(const WCHAR *a, const WCHAR *b)
         if (x != y) return FALSE;
         if (!x) return TRUE;
     }
+}
+
+static HRESULT get_name_table(sr_tid_t tid, ITypeInfo **ti, struct name_table **out)
+{
+    struct name_table *table;
+    HRESULT hr;
+
+    if (FAILED(hr = get_typeinfo(tid, ti))) return hr;
+    if (!(table = InterlockedCompareExchangePointer((void **)&name_tables[tid], NULL, NULL))
+        && (table = build_name_table(*ti)))
+    {
+        struct name_table *had = InterlockedCompareExchangePointer((void **)&name_tables[tid], table, NULL);
+        if (had)
+        {
+            HeapFree(GetProcessHeap(), 0, table); /* another thread built it first */
+            table = had;
+        }
+    }
+    *out = table;
+    return S_OK;
+}
+
+HRESULT get_id_of_member(sr_tid_t tid, const WCHAR *name, DISPID *id)
+{
+    struct name_table *table;
+    ITypeInfo *ti;
+    HRESULT hr;
+    UINT i;
+
+    if (FAILED(hr = get_name_table(tid, &ti, &table))) return hr;
+    for (i = 0; table && i < table->count; i++)
+        if (name_equal(table->entry[i].name, name))
+        {
+            *id = table->entry[i].id;
+            return S_OK;
+        }
+    return table ? S_FALSE : E_OUTOFMEMORY;
 }
 
 HRESULT get_ids_of_names(sr_tid_t tid, LPOLESTR *names, UINT count, DISPID *ids)
@@ -154,17 +191,7 @@ HRESULT get_ids_of_names(sr_tid_t tid, LPOLESTR *names, UINT count, DISPID *ids)
     UINT i;
 
     if (!names || !ids) return E_POINTER;
-    if (FAILED(hr = get_typeinfo(tid, &ti))) return hr;
-    if (!(table = InterlockedCompareExchangePointer((void **)&name_tables[tid], NULL, NULL))
-        && (table = build_name_table(ti)))
-    {
-        struct name_table *had = InterlockedCompareExchangePointer((void **)&name_tables[tid], table, NULL);
-        if (had)
-        {
-            HeapFree(GetProcessHeap(), 0, table); /* another thread built it first */
-            table = had;
-        }
-    }
+    if (FAILED(hr = get_name_table(tid, &ti, &table))) return hr;
     /* One plain name is answered from the table; argument names and misses go to the type info. */
     if (table && count == 1 && names[0])
         for (i = 0; i < table->count; i++)

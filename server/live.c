@@ -226,7 +226,8 @@ static HRESULT check_timeout(struct sr_span *s, const WCHAR *method, LONG timeou
 HRESULT data_snapshot(struct sr_span *s, double offset, double count, VARIANT guard, LONG timeout, ISharedSnapshot **copy)
 {
     static const WCHAR method[] = L"Snapshot";
-    BSTR text = NULL;
+    const VARIANT *g = arg_deref(&guard);
+    BSTR text = NULL, owned = NULL;
     ULONGLONG off, n;
     HRESULT hr;
 
@@ -238,10 +239,14 @@ HRESULT data_snapshot(struct sr_span *s, double offset, double count, VARIANT gu
         return sr_error(E_INVALIDARG, span_iid(s), L"%ls: count %I64u is more than one snapshot can hold (%I64u bytes)",
                         method, n, SR_MAX_COUNT);
     if (FAILED(hr = check_timeout(s, method, timeout))) return hr;
-    if (FAILED(hr = arg_opt_string(method, L"guard", &guard, span_iid(s), &text))) return hr;
+    /* A String guard is read where it is: converting it would copy it, which costs a snapshot of a
+     * few KiB as much as its copy does. Anything else is converted as any optional string is. */
+    if (g && V_VT(g) == VT_BSTR) text = V_BSTR(g);
+    else if (FAILED(hr = arg_opt_string(method, L"guard", &guard, span_iid(s), &owned))) return hr;
+    else text = owned;
     if (SUCCEEDED(hr = arg_no_nul(method, L"guard", text, span_iid(s))))
         hr = snapshot_take(s, off, n, text, timeout == -1 ? INFINITE : (DWORD)timeout, copy);
-    SysFreeString(text);
+    SysFreeString(owned);
     return hr;
 }
 

@@ -79,6 +79,11 @@ HRESULT disp_invoke(sr_tid_t tid, REFIID iid, void *object, struct sr_span *span
                     DISPPARAMS *params, VARIANT *result, EXCEPINFO *excep, UINT *argerr);
 /* IDispatch::GetIDsOfNames for our interfaces: a cached name table, then the type info. */
 HRESULT get_ids_of_names(sr_tid_t tid, LPOLESTR *names, UINT count, DISPID *ids);
+/* The same for one name, from the cached table only: S_FALSE when the table does not have it (the
+ * caller may then try its own names before the type info, which is slow to miss). */
+HRESULT get_id_of_member(sr_tid_t tid, const WCHAR *name, DISPID *id);
+/* Two names equal without case, ASCII letters only (member and field names are ASCII). */
+BOOL name_equal(const WCHAR *a, const WCHAR *b);
 
 /* ---- errors and arguments (args.c) ---- */
 /* Set rich error information (IErrorInfo) with a formatted sentence and return hr. */

@@ -105,7 +105,7 @@ static LONG field_index(const struct record *This, const WCHAR *name)
 
     if (!name) return -1;
     for (i = 0; i < This->count; i++)
-        if (!_wcsicmp(This->names[i], name)) return (LONG)i;
+        if (name_equal(This->names[i], name)) return (LONG)i;
     return -1;
 }
 
@@ -222,9 +222,19 @@ static HRESULT WINAPI record_GetIDsOfNames(ISharedRecord *iface, REFIID riid, LP
                                            DISPID *ids)
 {
     struct record *This = impl_from_ISharedRecord(iface);
-    HRESULT hr = get_ids_of_names(ISharedRecord_tid, names, count, ids);
+    HRESULT hr;
     LONG i;
 
+    /* A field's name misses the member table, and a miss in the type info costs a script's read of
+     * a field several times the read itself: a name the table does not have is a field's, when the
+     * record has one, before the type info is asked. */
+    if (IsEqualIID(riid, &IID_NULL) && names && ids && count == 1 && names[0]
+        && get_id_of_member(ISharedRecord_tid, names[0], &ids[0]) == S_FALSE && (i = field_index(This, names[0])) >= 0)
+    {
+        ids[0] = RECORD_FIELD_BASE + i;
+        return S_OK;
+    }
+    hr = get_ids_of_names(ISharedRecord_tid, names, count, ids);
     if (hr != DISP_E_UNKNOWNNAME || !names || !ids || count != 1 || ids[0] != DISPID_UNKNOWN) return hr;
     if ((i = field_index(This, names[0])) < 0) return DISP_E_UNKNOWNNAME;
     ids[0] = RECORD_FIELD_BASE + i;

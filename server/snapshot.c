@@ -127,14 +127,15 @@ struct snapshot
     BYTE *block;             /* the copy's block from block_get; NULL: the copy follows the struct */
     SIZE_T block_size;
     ULONGLONG offset;        /* where it was taken; its size is span.size */
-    BSTR guard;
+    const WCHAR *guard;      /* the guard string, kept in the object's own heap block after the struct */
     VARIANT version;
     LONG retries;
     BOOL abandoned;
 };
 
-/* The struct, rounded so that a copy after it is aligned for any counter a guard reads. */
-#define SNAP_HEADER ((sizeof(struct snapshot) + 15) & ~(SIZE_T)15)
+/* The struct and the guard string of len characters, rounded so that a copy after them is aligned
+ * for any counter a guard reads. */
+#define SNAP_HEADER(len) ((sizeof(struct snapshot) + ((len) + 1) * sizeof(WCHAR) + 15) & ~(SIZE_T)15)
 
 static inline struct snapshot *impl_from_ISharedSnapshot(ISharedSnapshot *iface)
 {
@@ -205,7 +206,6 @@ static ULONG WINAPI snapshot_Release(ISharedSnapshot *iface)
     {
         if (This->block) block_put(This->block, This->block_size);
         if (This->ftm) IUnknown_Release(This->ftm);
-        SysFreeString(This->guard);
         VariantClear(&This->version);
         HeapFree(GetProcessHeap(), 0, This);
         module_release();
@@ -387,18 +387,21 @@ static const ISupportErrorInfoVtbl snapshot_sei_vtbl =
     snapshot_sei_InterfaceSupportsErrorInfo,
 };
 
-/* A new snapshot object with room for count bytes (count <= SR_MAX_COUNT), ref 1, counted in the
- * module count; errors are reported against the object Snapshot was called on. */
-static HRESULT snapshot_new(struct sr_span *s, ULONGLONG count, struct snapshot **out)
+/* A new snapshot object with room for count bytes (count <= SR_MAX_COUNT) and a copy of the guard
+ * string, ref 1, counted in the module count; errors are reported against the object Snapshot was
+ * called on. The guard string shares the struct's heap block: one allocation for a small snapshot. */
+static HRESULT snapshot_new(struct sr_span *s, ULONGLONG count, const WCHAR *guard, struct snapshot **out)
 {
+    SIZE_T len = wcslen(guard), header = SNAP_HEADER(len);
     struct snapshot *This;
     BYTE *copy;
 
     *out = NULL;
-    if (!(This = HeapAlloc(GetProcessHeap(), 0, SNAP_HEADER + (count <= SNAP_INLINE_MAX ? (SIZE_T)count : 0))))
+    if (!(This = HeapAlloc(GetProcessHeap(), 0, header + (count <= SNAP_INLINE_MAX ? (SIZE_T)count : 0))))
         return sr_error(E_OUTOFMEMORY, span_iid(s), L"Snapshot: out of memory");
     memset(This, 0, sizeof(*This));
-    if (count <= SNAP_INLINE_MAX) copy = (BYTE *)This + SNAP_HEADER;
+    This->guard = memcpy(This + 1, guard, (len + 1) * sizeof(WCHAR));
+    if (count <= SNAP_INLINE_MAX) copy = (BYTE *)This + header;
     else if (!(copy = This->block = block_get((SIZE_T)count, &This->block_size)))
     {
         HeapFree(GetProcessHeap(), 0, This);
@@ -460,6 +463,15 @@ static BOOL parse_offset(const WCHAR **p, ULONGLONG *out)
     return TRUE;
 }
 
+/* Whether text starts with word (lower-case ASCII), compared without case. The guard's words are
+ * ASCII, and the C runtime's locale-aware _wcsnicmp costs a small snapshot more than its copy. */
+static BOOL starts_with(const WCHAR *text, const WCHAR *word)
+{
+    for (; *word; text++, word++)
+        if ((*text >= 'A' && *text <= 'Z' ? *text + ('a' - 'A') : *text) != *word) return FALSE;
+    return TRUE;
+}
+
 /* The guard string, parsed and checked against the span: its form, each counter's alignment and
  * bounds. Nothing is read. */
 static HRESULT guard_parse(struct sr_span *s, const WCHAR *text, struct guard *g)
@@ -480,13 +492,13 @@ static HRESULT guard_parse(struct sr_span *s, const WCHAR *text, struct guard *g
     g->text = text ? text : L"";
     g->width = 4;
     if (!g->text[0]) return S_OK;
-    if (!_wcsicmp(g->text, L"lock"))
+    if (starts_with(g->text, L"lock") && !g->text[4])
     {
         g->kind = GUARD_LOCK;
         return S_OK;
     }
     for (i = 0; i < ARRAY_SIZE(kinds) && !p; i++)
-        if (!_wcsnicmp(g->text, kinds[i].prefix, wcslen(kinds[i].prefix)))
+        if (starts_with(g->text, kinds[i].prefix))
         {
             g->kind = kinds[i].kind;
             g->count = kinds[i].count;
@@ -702,7 +714,7 @@ HRESULT snapshot_take(struct sr_span *s, ULONGLONG offset, ULONGLONG count, cons
     /* Bounds, state and guard before memory: a refused call allocates nothing. */
     if (FAILED(hr = span_check(s, method, offset, count))) goto done;
     if (FAILED(hr = guard_parse(s, text, &g))) goto done;
-    if (FAILED(hr = snapshot_new(s, count, &This))) goto done;
+    if (FAILED(hr = snapshot_new(s, count, g.text, &This))) goto done;
     switch (g.kind)
     {
     case GUARD_NONE: hr = span_io(s, method, SPAN_READ, offset, count, This->span.copy, 0); break;
@@ -711,11 +723,6 @@ HRESULT snapshot_take(struct sr_span *s, ULONGLONG offset, ULONGLONG count, cons
     }
     if (FAILED(hr)) goto done;
     This->offset = offset;
-    if (!(This->guard = SysAllocString(g.text)))
-    {
-        hr = sr_error(E_OUTOFMEMORY, span_iid(s), L"%ls: out of memory", method);
-        goto done;
-    }
     if (g.count && g.is_signed) value_from_int64((LONGLONG)version, &This->version);
     else if (g.count) value_from_uint64(version, &This->version);
     *out = &This->ISharedSnapshot_iface;
