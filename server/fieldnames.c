@@ -86,6 +86,10 @@ HRESULT fieldnames_parse(const WCHAR *method, REFIID iid, const WCHAR *format, B
     HRESULT hr = S_OK;
 
     *out = NULL;
+    /* The struct parser's own cap, checked here first: the allocation below is sized by the format. */
+    if (len > SR_MAX_FORMAT)
+        return sr_error(E_INVALIDARG, iid, L"%ls: the format is %Iu characters long, more than a format may have (%u)",
+                        method, len, SR_MAX_FORMAT);
     for (i = 0; i < len; i++) if (!is_space(format[i]) && (!i || is_space(format[i - 1]))) words++;
     if (!(names = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, offsetof(struct sr_fieldnames, field[words + 1])))
         || !(names->plain = HeapAlloc(GetProcessHeap(), 0, (len + 1) * sizeof(WCHAR))))

@@ -345,6 +345,18 @@ static void test_named_formats(void **state)
         if (wcsncmp(last_description, bad[i].text, wcslen(bad[i].text)))
             fail_msg("format '%ls': '%ls'", bad[i].format, last_description);
     }
+    /* A named format is held to the struct parser's length cap before anything is sized by it. */
+    {
+        BSTR huge = SysAllocStringLen(NULL, 65537);
+        LONG size;
+        for (i = 0; i < 65537; i++) huge[i] = ' ';
+        memcpy(huge, L"<a:B", 4 * sizeof(WCHAR));
+        assert_error(ISharedRegion_ReadRecord(r, 0, huge, missing(), &rec), E_INVALIDARG, L"ReadRecord");
+        assert_wstr_equal(last_description, L"ReadRecord: the format is 65537 characters long, more than a format may "
+                                            L"have (65536)");
+        assert_error(ISharedRegion_CalcSize(r, huge, &size), E_INVALIDARG, L"CalcSize");
+        SysFreeString(huge);
+    }
     /* The contract's example writes the code first: "I:packetId" reads as the field packetId. */
     SysFreeString(named);
     named = SysAllocString(L"<packetId:I f:gas");
