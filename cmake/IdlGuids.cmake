@@ -36,10 +36,10 @@ function(_sr_idl_uuid_before content pattern out)
     set(${out}_BLOCK "${between}" PARENT_SCOPE)
 endfunction()
 
-function(sr_idl_identity idl prefix)
+# The IDL's text without its comments (they may mention "library" or "interface"): /* ... */, then //
+# to the end of a line.
+function(_sr_idl_read_without_comments idl out)
     file(READ "${idl}" content)
-    set(ws "[ \t\r\n]")
-    # Comments out first (they may mention "library" or "interface"): /* ... */, then // to the end of a line.
     string(FIND "${content}" "/*" open)
     while(NOT open EQUAL -1)
         string(SUBSTRING "${content}" ${open} -1 rest)
@@ -54,6 +54,12 @@ function(sr_idl_identity idl prefix)
         string(FIND "${content}" "/*" open)
     endwhile()
     string(REGEX REPLACE "//[^\n]*" "" content "${content}")
+    set(${out} "${content}" PARENT_SCOPE)
+endfunction()
+
+function(sr_idl_identity idl prefix)
+    _sr_idl_read_without_comments("${idl}" content)
+    set(ws "[ \t\r\n]")
 
     _sr_idl_uuid_before("${content}" "\\]${ws}*library${ws}+[A-Za-z_0-9]+" libid)
     string(REGEX MATCH "library${ws}+([A-Za-z_0-9]+)" m "${content}")
@@ -93,22 +99,8 @@ endfunction()
 # <prefix>_IID_<Interface> for each. The package's registry rows (package/generate_wxs.cmake) come
 # from here; the MSI tests compare them with what regsvr32 writes.
 function(sr_idl_typelib_registration idl prefix)
-    file(READ "${idl}" content)
+    _sr_idl_read_without_comments("${idl}" content)
     set(ws "[ \t\r\n]")
-    string(FIND "${content}" "/*" open)
-    while(NOT open EQUAL -1)
-        string(SUBSTRING "${content}" ${open} -1 rest)
-        string(FIND "${rest}" "*/" close)
-        if(close EQUAL -1)
-            message(FATAL_ERROR "IDL: unterminated comment in ${idl}")
-        endif()
-        string(SUBSTRING "${content}" 0 ${open} before)
-        math(EXPR close "${close} + 2")
-        string(SUBSTRING "${rest}" ${close} -1 after)
-        set(content "${before} ${after}")
-        string(FIND "${content}" "/*" open)
-    endwhile()
-    string(REGEX REPLACE "//[^\n]*" "" content "${content}")
 
     # The library's attributes, from its uuid to the declaration: the helpstring and the flags
     # (widl marks every library it writes with LIBFLAG_FHASDISKIMAGE, 8).
