@@ -83,8 +83,8 @@ static void bench_snapshot_cost(void)
     for (i = 0; i < reps; i++) tc[i] = snap_sr(&sn);
     row("10s", "Snapshot 4 KiB with a \"seq:OFF\" guard vs ReadInto 4 KiB into a reused Byte() (time per call)",
         median(ratio, reps), "<=", 1.5, "Snapshot + Release %.2f us, ReadInto %.2f us per call (%.2f..%.2f), the same "
-        "4 KiB frame each call; a Snapshot of 16 bytes under the same guard %.2f us: the new object (its heap block, "
-        "the guard parsed, two counter loads, Release), which ReadInto into a Byte() it is given does not make",
+        "4 KiB frame each call; a Snapshot of 16 bytes under the same guard %.2f us: the object (a spare taken back), "
+        "the guard parsed, two counter loads and its Release, which ReadInto into a Byte() it is given does not make",
         median(tb, reps) / m->calls * 1e6, median(ta, reps) / m->calls * 1e6, min_of(ratio, reps), max_of(ratio, reps),
         median(tc, reps) / m->calls * 1e6);
     SafeArrayDestroy(m->sa);

@@ -127,7 +127,12 @@ HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID riid, void **out)
 
 HRESULT WINAPI DllCanUnloadNow(void)
 {
-    LONG ref = InterlockedCompareExchange(&module_ref, 0, 0);
+    LONG ref;
+
+    /* Spare snapshot objects keep the module references of the objects they were (snapshot.c):
+     * they go first, so that only live objects, factory references and LockServer count. */
+    snapshot_spares_free();
+    ref = InterlockedCompareExchange(&module_ref, 0, 0);
     TRACE("module count %ld", ref);
     if (ref) return S_FALSE;
     /* No object is left, so no lock is held: the lock keepers' threads end now (mapping.c), and

@@ -7,8 +7,10 @@
  * Unhandled, either would kill whatever process loaded this DLL.
  *
  * guard_copy and guard_fill run one memcpy or memset inside a structured exception handling scope,
- * and guard_load one atomic load (a Snapshot's guard counter, which a truncated file can fault too),
- * what MSVC writes as __try/__except and mingw-w64's C compiler cannot. The two bitnesses of
+ * guard_load one atomic load (a Snapshot's guard counter, which a truncated file can fault too), and
+ * guard_run a caller's function that reads a mapped range (a Snapshot's try: its counters, the copy
+ * and the counters again, in one scope rather than three): what MSVC writes as __try/__except and
+ * mingw-w64's C compiler cannot. The two bitnesses of
  * Windows find handlers in different ways, so each has its own small assembly function,
  * sr_guard_call; both ask the same question, guard_accept: only an in-page error or access
  * violation whose address lies inside the mapped range this very copy touches (the frame says
@@ -25,8 +27,10 @@
  * of the copy. The dispatcher walks that chain and calls sr_guard_handler, which resumes
  * sr_guard_call at its recovery point with the stack pointer at the record; there the record is
  * unlinked again. No RtlUnwind is needed before resuming: the only code between the record and
- * the fault is memcpy, memset or one load, which register no frame of their own, and the dispatcher's own
- * frame is gone once the handler returns. SafeSEH does not refuse the handler: GNU ld writes no
+ * the fault is memcpy, memset, one load or a guard_run function, which register no frame of their
+ * own and hold nothing (a guard_run function may only read and compute: no lock, no allocation), so
+ * abandoning their frames loses nothing; and the dispatcher's own frame is gone once the handler
+ * returns. SafeSEH does not refuse the handler: GNU ld writes no
  * safe-handler table and does not mark the image "no SEH", and Windows accepts any handler inside
  * such an image.
  *
@@ -44,29 +48,17 @@ struct guard_frame
     SIZE_T count;
     SIZE_T width;                  /* non-zero: one atomic load of this many bytes from src, not a copy */
     BYTE value;
+    void (*fn)(void *context, const BYTE *mem); /* non-NULL: guard_run's function, called with src */
+    void *context;
     volatile LONG faulted;
     struct sr_fault fault;
 };
 
-/* A counter that another process writes, read in one load that cannot tear: aligned, of its own
- * width, with acquire order (the copy that follows is not read before it). For 8 bytes in a 32-bit
- * process the compiler emits one 8-byte load (fild/fistp), which is atomic when aligned;
- * InterlockedCompareExchange64 would be atomic too, but it writes, and faults on a read-only view. */
-static void guard_atomic_load(void *dst, const void *src, SIZE_T width)
-{
-    switch (width)
-    {
-    case 1: *(BYTE *)dst = __atomic_load_n((const volatile BYTE *)src, __ATOMIC_ACQUIRE); break;
-    case 2: *(USHORT *)dst = __atomic_load_n((const volatile USHORT *)src, __ATOMIC_ACQUIRE); break;
-    case 4: *(ULONG *)dst = __atomic_load_n((const volatile ULONG *)src, __ATOMIC_ACQUIRE); break;
-    default: *(ULONGLONG *)dst = __atomic_load_n((const volatile ULONGLONG *)src, __ATOMIC_ACQUIRE); break;
-    }
-}
-
 /* Called (only) from sr_guard_call: the copy itself. */
 void __attribute__((used, noinline)) sr_guard_run(struct guard_frame *frame)
 {
-    if (frame->width) guard_atomic_load(frame->dst, frame->src, frame->width);
+    if (frame->fn) frame->fn(frame->context, frame->src);
+    else if (frame->width) guard_atomic_load(frame->dst, frame->src, frame->width);
     else if (frame->src) memcpy(frame->dst, frame->src, frame->count);
     else memset(frame->dst, frame->value, frame->count);
 }
@@ -218,6 +210,7 @@ BOOL guard_copy(void *dst, const void *src, SIZE_T count, const void *mapped, st
     frame.count = count;
     frame.width = 0;
     frame.value = 0;
+    frame.fn = NULL;
     frame.lo = mapped;
     frame.hi = (const BYTE *)mapped + count;
     return guard_do(&frame, fault);
@@ -232,6 +225,7 @@ BOOL guard_load(void *dst, const void *src, SIZE_T width, struct sr_fault *fault
     frame.count = width;
     frame.width = width;
     frame.value = 0;
+    frame.fn = NULL;
     frame.lo = src;
     frame.hi = (const BYTE *)src + width;
     return guard_do(&frame, fault);
@@ -246,7 +240,25 @@ BOOL guard_fill(void *dst, BYTE value, SIZE_T count, struct sr_fault *fault)
     frame.count = count;
     frame.width = 0;
     frame.value = value;
+    frame.fn = NULL;
     frame.lo = dst;
     frame.hi = (const BYTE *)dst + count;
+    return guard_do(&frame, fault);
+}
+
+BOOL guard_run(void (*fn)(void *context, const BYTE *mem), void *context, const void *mem, SIZE_T count,
+               struct sr_fault *fault)
+{
+    struct guard_frame frame;
+
+    frame.dst = NULL;
+    frame.src = mem;
+    frame.count = count;
+    frame.width = 0;
+    frame.value = 0;
+    frame.fn = fn;
+    frame.context = context;
+    frame.lo = mem;
+    frame.hi = (const BYTE *)mem + count;
     return guard_do(&frame, fault);
 }

@@ -234,7 +234,7 @@ HRESULT data_snapshot(struct sr_span *s, double offset, double count, VARIANT gu
     CHECK_RESULT(method, copy);
     *copy = NULL;
     CHECK_OFFSET(method, offset, &off);
-    if (FAILED(hr = arg_number(method, L"count", count, span_iid(s), &n))) return hr;
+    if (!plain_offset(count, &n) && FAILED(hr = arg_number(method, L"count", count, span_iid(s), &n))) return hr;
     if (n > SR_MAX_COUNT)
         return sr_error(E_INVALIDARG, span_iid(s), L"%ls: count %I64u is more than one snapshot can hold (%I64u bytes)",
                         method, n, SR_MAX_COUNT);
@@ -244,8 +244,7 @@ HRESULT data_snapshot(struct sr_span *s, double offset, double count, VARIANT gu
     if (g && V_VT(g) == VT_BSTR) text = V_BSTR(g);
     else if (FAILED(hr = arg_opt_string(method, L"guard", &guard, span_iid(s), &owned))) return hr;
     else text = owned;
-    if (SUCCEEDED(hr = arg_no_nul(method, L"guard", text, span_iid(s))))
-        hr = snapshot_take(s, off, n, text, timeout == -1 ? INFINITE : (DWORD)timeout, copy);
+    hr = snapshot_take(s, off, n, text, timeout == -1 ? INFINITE : (DWORD)timeout, copy);
     SysFreeString(owned);
     return hr;
 }

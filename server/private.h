@@ -248,6 +248,7 @@ enum span_kind { SPAN_REGION, SPAN_VIEW, SPAN_SNAPSHOT };
 /* SPAN_LOAD: one aligned, atomic load of 1, 2, 4 or 8 bytes (a guard counter), never a byte copy. */
 enum span_op { SPAN_READ, SPAN_WRITE, SPAN_FILL, SPAN_FLUSH, SPAN_LOAD };
 
+/* span_init_copy sets each member by name: a member added here is set there too. */
 struct sr_span
 {
     SRWLOCK lock;            /* shared: data calls; exclusive: bind, close, moving the window */
@@ -283,6 +284,19 @@ HRESULT span_io(struct sr_span *span, const WCHAR *method, enum span_op op, ULON
 HRESULT span_closed_error(const struct sr_span *span, const WCHAR *method);
 /* The state and bounds checks of span_io alone, for a caller that must know before it allocates. */
 HRESULT span_check(struct sr_span *span, const WCHAR *method, ULONGLONG offset, ULONGLONG count);
+/* Several reads under one hold of the span's lock (span.c, "reads that belong together"): checks
+ * [offset, offset+count) as span_io does, then runs fn with the lock held shared when that range is
+ * mapped now; S_FALSE, without running fn, when it is not (read through span_io instead). */
+HRESULT span_hold(struct sr_span *span, const WCHAR *method, ULONGLONG offset, ULONGLONG count,
+                  HRESULT (*fn)(struct sr_span *span, void *context), void *context);
+/* Inside span_hold's fn only: the span's size; the memory of [offset, offset+count) as mapped now,
+ * or NULL when it is not mapped now (the caller checks the range against the size first); and
+ * body(context, mem) run inside one fault guard over count bytes at such memory (guard_run's rules),
+ * a fault there turned into SR_E_PAGEFAULT. */
+ULONGLONG span_held_size(const struct sr_span *span);
+const BYTE *span_held_memory(const struct sr_span *span, ULONGLONG offset, ULONGLONG count);
+HRESULT span_held_run(struct sr_span *span, const WCHAR *method, const BYTE *mem, ULONGLONG count,
+                      void (*body)(void *context, const BYTE *mem), void *context);
 
 /* ---- copies that survive a page-in failure (guard.c) ---- */
 struct sr_fault
@@ -297,6 +311,27 @@ BOOL guard_copy(void *dst, const void *src, SIZE_T count, const void *mapped, st
 BOOL guard_fill(void *dst, BYTE value, SIZE_T count, struct sr_fault *fault);
 /* One atomic load of width (1, 2, 4 or 8) bytes from the aligned address src, with acquire order. */
 BOOL guard_load(void *dst, const void *src, SIZE_T width, struct sr_fault *fault);
+/* fn(context, mem) inside one guard over [mem, mem + count), which fn may read and nothing else: it
+ * must not take a lock, allocate or wait (on x86 a fault abandons its frame). FALSE and *fault if a
+ * read there faulted. guard_atomic_load is guard_load's load itself, for such a function. */
+BOOL guard_run(void (*fn)(void *context, const BYTE *mem), void *context, const void *mem, SIZE_T count,
+               struct sr_fault *fault);
+
+/* guard_load's load, and a guard_run function's: a counter that another process writes, read in
+ * one load that cannot tear: aligned, of its own width, with acquire order (the copy that follows
+ * is not read before it). For 8 bytes in a 32-bit process the compiler emits one 8-byte load
+ * (fild/fistp), which is atomic when aligned; InterlockedCompareExchange64 would be atomic too, but
+ * it writes, and faults on a read-only view. Only inside a guard: the counter is mapped memory. */
+static inline void guard_atomic_load(void *dst, const void *src, SIZE_T width)
+{
+    switch (width)
+    {
+    case 1: *(BYTE *)dst = __atomic_load_n((const volatile BYTE *)src, __ATOMIC_ACQUIRE); break;
+    case 2: *(USHORT *)dst = __atomic_load_n((const volatile USHORT *)src, __ATOMIC_ACQUIRE); break;
+    case 4: *(ULONG *)dst = __atomic_load_n((const volatile ULONG *)src, __ATOMIC_ACQUIRE); break;
+    default: *(ULONGLONG *)dst = __atomic_load_n((const volatile ULONGLONG *)src, __ATOMIC_ACQUIRE); break;
+    }
+}
 
 /* ---- numbers, text and struct formats to and from bytes (values.c, text.c, structfmt.c) ---- */
 #include "codec.h"
@@ -364,12 +399,15 @@ HRESULT region_create(REFIID riid, void **out);
 HRESULT record_create(ULONG count, BSTR *names, VARIANT *values, ISharedRecord **out);
 HRESULT view_create(ISharedRegion *region, struct sr_mapping *map, ULONGLONG offset, ULONGLONG size,
                     DWORD access, ISharedView **out);
-/* Snapshot (data.c checked the offset, count and timeout): a copy of [offset, offset+count) of the
- * span, consistent under guard (NULL or "" for none). timeout in ms, INFINITE for ever. */
-HRESULT snapshot_take(struct sr_span *s, ULONGLONG offset, ULONGLONG count, const WCHAR *guard, DWORD timeout,
+/* Snapshot (live.c checked the offset, count and timeout): a copy of [offset, offset+count) of the
+ * span, consistent under guard (NULL or "" for none; a NUL inside it is refused). timeout in ms,
+ * INFINITE for ever. */
+HRESULT snapshot_take(struct sr_span *s, ULONGLONG offset, ULONGLONG count, BSTR guard, DWORD timeout,
                       ISharedSnapshot **out);
 /* DllCanUnloadNow with no object left: the cached copies go back to the system. */
 void snapshot_cache_free(void);
+/* Free the spare snapshot objects and drop the module references they keep (DllCanUnloadNow). */
+void snapshot_spares_free(void);
 
 /* ---- registration (register.c) ---- */
 HRESULT register_server(BOOL per_user);

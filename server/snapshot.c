@@ -19,11 +19,15 @@
  *                       again: it is sound where the publisher never rewrites the buffer being read
  *                       while a reader copies it (rotating buffers, as iRacing's), not for a publisher
  *                       that rewrites one buffer in place.
- * Counters are read with aligned, atomic loads (guard.c's guard_load, through span_io's SPAN_LOAD):
- * a counter copied byte by byte could itself be torn. Each load has acquire order, so the copy is not
- * read before the counters; a full barrier (MemoryBarrier) between the copy and the second reading
- * keeps the copy's loads from moving after it. The copy itself is span_io's: under the span's shared
- * lock, with page faults turned into SR_E_PAGEFAULT.
+ * Counters are read with aligned, atomic loads (guard.c's guard_load, through SPAN_LOAD): a counter
+ * copied byte by byte could itself be torn. Each load has acquire order, so the copy is not read
+ * before the counters, and an acquire fence between the copy and the second reading keeps the copy's
+ * loads from moving after it: the reader's side of a sequence lock in the C11 memory model (Boehm,
+ * "Can seqlocks get along with programming language memory models?", 2012). On x86 and x64, where a
+ * load is never reordered with another load, the fence only stops the compiler; a full barrier
+ * (MemoryBarrier) would cost a Snapshot of 4 KiB a tenth of its time for nothing. One try (counters,
+ * copy, counters) holds the span's shared lock once (span_hold), and page faults in it become
+ * SR_E_PAGEFAULT.
  *
  * Between tries the reader backs off, so that it never keeps the writer's core or cache line busy:
  * a few rounds of spinning (YieldProcessor), then SwitchToThread, then waits of about a millisecond
@@ -35,16 +39,19 @@
 /* ---- the copies' memory ----
  *
  * Repeated large snapshots must not pay a page fault per page, as ReadBytes does when the heap serves
- * its new array from fresh pages. What is chosen, and why:
- *   - a copy of up to SNAP_INLINE_MAX bytes lives in the object's own heap block, after the struct:
- *     one allocation per snapshot, and the heap reuses small freed blocks with their pages;
+ * its new array from fresh pages, and repeated small ones must not pay a heap allocation each. What
+ * is chosen, and why:
+ *   - a copy of up to SNAP_INLINE_MAX bytes lives in the object's own heap block, after the struct.
+ *     When the object goes, its block is kept as a spare (below, "spare objects"), and the next
+ *     snapshot that fits takes it with one interlocked exchange: no HeapAlloc, no HeapFree;
  *   - a larger copy lives in a block of committed pages (VirtualAlloc), and a freed block is kept in a
  *     small cache from which the next snapshot of about its size takes it, its pages already
  *     committed and touched. Not a private heap: a growable heap serves blocks of about 512 KiB (x86)
  *     or 1 MiB (x64) and more from fresh VirtualAlloc memory and releases them on free, which is the
  *     very cost to avoid, and a heap of fixed size keeps its pages but cannot serve blocks that large.
  * The cache holds at most SNAP_CACHE_SLOTS blocks and SNAP_CACHE_BYTES in all (a block is reused only
- * for a copy of at least half its size), and DllCanUnloadNow empties it when no object is left. */
+ * for a copy of at least half its size), and DllCanUnloadNow empties it, and the spares, when no
+ * object is left. */
 #define SNAP_INLINE_MAX   (64 * 1024)
 #define SNAP_BLOCK_ROUND  (64 * 1024)
 #define SNAP_CACHE_SLOTS  4
@@ -97,6 +104,104 @@ static void block_put(BYTE *mem, SIZE_T size)
     if (mem) VirtualFree(mem, 0, MEM_RELEASE);
 }
 
+/* ---- the object ---- */
+
+/* snapshot_new sets each member by name: a member added here is set there too. */
+struct snapshot
+{
+    ISharedSnapshot ISharedSnapshot_iface;
+    ISharedViewMemory ISharedViewMemory_iface;
+    ISupportErrorInfo ISupportErrorInfo_iface;
+    LONG ref;
+    IUnknown *ftm;           /* the free-threaded marshaler, made on the first QueryInterface for IMarshal */
+    struct sr_span span;     /* SPAN_SNAPSHOT over the copy */
+    BYTE *block;             /* the copy's block from block_get; NULL: the copy follows the struct */
+    SIZE_T block_size;
+    SIZE_T capacity;         /* bytes of copy the object's own heap block holds (0 with a block) */
+    SIZE_T room;             /* characters of guard string it holds, the NUL included */
+    ULONGLONG offset;        /* where it was taken; its size is span.size */
+    const WCHAR *guard;      /* the guard string, kept in the object's own heap block after the struct */
+    VARIANT version;         /* VT_EMPTY, VT_R8 or VT_DECIMAL: nothing to free */
+    LONG retries;
+    BOOL abandoned;
+};
+
+/* The struct and room for a guard string of room characters (its NUL included), rounded so that a
+ * copy after them is aligned for any counter a guard reads. */
+#define SNAP_HEADER(room) ((sizeof(struct snapshot) + (room) * sizeof(WCHAR) + 15) & ~(SIZE_T)15)
+/* Every guard that names its offsets without leading zeros fits: "pair:" and two offsets of at most
+ * 16 digits each, a comma and ":T" make 40 characters. */
+#define SNAP_GUARD_ROOM 48
+
+static inline struct snapshot *impl_from_ISharedSnapshot(ISharedSnapshot *iface)
+{
+    return CONTAINING_RECORD(iface, struct snapshot, ISharedSnapshot_iface);
+}
+
+/* ---- spare objects ----
+ *
+ * A reader polls: it takes a snapshot of the same frame again and again, and lets each go before
+ * (or just after) it takes the next. A HeapAlloc and a HeapFree per snapshot cost under Wine about
+ * as much as copying 2 KiB, so when the last reference to an object whose copy is in its own heap
+ * block goes, the block is kept as a spare: in the slot of its size class, one slot per power of
+ * two of its copy's capacity (class k: 2^k to 2^(k+1) - 1 bytes; class 0 also holds 0). A snapshot
+ * takes the spare of its count's class with one interlocked exchange, and uses it when the copy and
+ * the guard string fit; one that does not fit goes back to its slot (or to the heap, when the slot
+ * was filled meanwhile). So a reader that polls one frame size allocates once, and the slots hold at
+ * most one block per class: under 256 KiB of copies in all (SNAP_INLINE_MAX is 2^16).
+ *
+ * A spare keeps the module reference of the object it was, so that taking and leaving one costs no
+ * change of the module count: two interlocked operations fewer per snapshot. It holds nothing else
+ * (no marshaler, no handle). DllCanUnloadNow frees the spares, and drops their references, before it
+ * reads the count (snapshot_spares_free): a spare never keeps the DLL loaded past that question, and
+ * a snapshot that becomes a spare after it keeps the DLL loaded as the object did, until it is asked
+ * again. */
+#define SNAP_CLASSES 17
+static struct snapshot *spares[SNAP_CLASSES];
+
+static UINT size_class(SIZE_T n)
+{
+    UINT k = n ? (UINT)(sizeof(unsigned long long) * 8 - 1 - __builtin_clzll(n)) : 0;
+    return k < SNAP_CLASSES ? k : SNAP_CLASSES - 1;
+}
+
+/* The block back to its slot with its module reference, or to the heap when the slot holds one
+ * already. */
+static void spare_put(struct snapshot *This)
+{
+    if (InterlockedCompareExchangePointer((void **)&spares[size_class(This->capacity)], This, NULL))
+    {
+        HeapFree(GetProcessHeap(), 0, This);
+        module_release();
+    }
+}
+
+/* A spare whose copy holds count bytes and whose room holds the guard string and its NUL, or NULL. */
+static struct snapshot *spare_take(SIZE_T count, SIZE_T len)
+{
+    struct snapshot *This = InterlockedExchangePointer((void **)&spares[size_class(count)], NULL);
+
+    if (This && (This->capacity < count || This->room <= len))
+    {
+        spare_put(This);
+        This = NULL;
+    }
+    return This;
+}
+
+void snapshot_spares_free(void)
+{
+    struct snapshot *This;
+    int i;
+
+    for (i = 0; i < SNAP_CLASSES; i++)
+        if ((This = InterlockedExchangePointer((void **)&spares[i], NULL)))
+        {
+            HeapFree(GetProcessHeap(), 0, This);
+            module_release();
+        }
+}
+
 void snapshot_cache_free(void)
 {
     BYTE *mem[SNAP_CACHE_SLOTS];
@@ -114,33 +219,7 @@ void snapshot_cache_free(void)
         if (mem[i]) VirtualFree(mem[i], 0, MEM_RELEASE);
 }
 
-/* ---- the object ---- */
-
-struct snapshot
-{
-    ISharedSnapshot ISharedSnapshot_iface;
-    ISharedViewMemory ISharedViewMemory_iface;
-    ISupportErrorInfo ISupportErrorInfo_iface;
-    LONG ref;
-    IUnknown *ftm;           /* the free-threaded marshaler, made on the first QueryInterface for IMarshal */
-    struct sr_span span;     /* SPAN_SNAPSHOT over the copy */
-    BYTE *block;             /* the copy's block from block_get; NULL: the copy follows the struct */
-    SIZE_T block_size;
-    ULONGLONG offset;        /* where it was taken; its size is span.size */
-    const WCHAR *guard;      /* the guard string, kept in the object's own heap block after the struct */
-    VARIANT version;
-    LONG retries;
-    BOOL abandoned;
-};
-
-/* The struct and the guard string of len characters, rounded so that a copy after them is aligned
- * for any counter a guard reads. */
-#define SNAP_HEADER(len) ((sizeof(struct snapshot) + ((len) + 1) * sizeof(WCHAR) + 15) & ~(SIZE_T)15)
-
-static inline struct snapshot *impl_from_ISharedSnapshot(ISharedSnapshot *iface)
-{
-    return CONTAINING_RECORD(iface, struct snapshot, ISharedSnapshot_iface);
-}
+/* ---- the object's interfaces ---- */
 
 static inline struct snapshot *impl_from_ISharedViewMemory(ISharedViewMemory *iface)
 {
@@ -204,9 +283,13 @@ static ULONG WINAPI snapshot_Release(ISharedSnapshot *iface)
     TRACE("%p ref %lu", This, ref);
     if (!ref)
     {
-        if (This->block) block_put(This->block, This->block_size);
         if (This->ftm) IUnknown_Release(This->ftm);
-        VariantClear(&This->version);
+        if (!This->block)
+        {
+            spare_put(This); /* with its module reference */
+            return 0;
+        }
+        block_put(This->block, This->block_size);
         HeapFree(GetProcessHeap(), 0, This);
         module_release();
     }
@@ -389,30 +472,50 @@ static const ISupportErrorInfoVtbl snapshot_sei_vtbl =
 
 /* A new snapshot object with room for count bytes (count <= SR_MAX_COUNT) and a copy of the guard
  * string, ref 1, counted in the module count; errors are reported against the object Snapshot was
- * called on. The guard string shares the struct's heap block: one allocation for a small snapshot. */
-static HRESULT snapshot_new(struct sr_span *s, ULONGLONG count, const WCHAR *guard, struct snapshot **out)
+ * called on. The guard string and a copy of up to SNAP_INLINE_MAX bytes share the struct's heap
+ * block, a spare one when one fits: no allocation at all for a reader that polls. */
+static HRESULT snapshot_new(struct sr_span *s, ULONGLONG count, const WCHAR *guard, SIZE_T len,
+                            struct snapshot **out)
 {
-    SIZE_T len = wcslen(guard), header = SNAP_HEADER(len);
-    struct snapshot *This;
+    SIZE_T room = len < SNAP_GUARD_ROOM ? SNAP_GUARD_ROOM : len + 1;
+    BOOL inline_copy = count <= SNAP_INLINE_MAX;
+    SIZE_T capacity = inline_copy ? (SIZE_T)count : 0;
+    struct snapshot *This = inline_copy ? spare_take(capacity, len) : NULL;
     BYTE *copy;
 
     *out = NULL;
-    if (!(This = HeapAlloc(GetProcessHeap(), 0, header + (count <= SNAP_INLINE_MAX ? (SIZE_T)count : 0))))
-        return sr_error(E_OUTOFMEMORY, span_iid(s), L"Snapshot: out of memory");
-    memset(This, 0, sizeof(*This));
-    This->guard = memcpy(This + 1, guard, (len + 1) * sizeof(WCHAR));
-    if (count <= SNAP_INLINE_MAX) copy = (BYTE *)This + header;
-    else if (!(copy = This->block = block_get((SIZE_T)count, &This->block_size)))
+    if (This) /* a spare, with its module reference */
     {
-        HeapFree(GetProcessHeap(), 0, This);
-        return sr_error(E_OUTOFMEMORY, span_iid(s), L"Snapshot: out of memory for %I64u bytes", count);
+        room = This->room;
+        capacity = This->capacity;
     }
+    else if (!(This = HeapAlloc(GetProcessHeap(), 0, SNAP_HEADER(room) + capacity)))
+        return sr_error(E_OUTOFMEMORY, span_iid(s), L"Snapshot: out of memory");
+    else module_addref();
+    /* Every member by name, with no memset (span_init_copy says why); a member added to struct
+     * snapshot is set here too. */
     This->ISharedSnapshot_iface.lpVtbl = &snapshot_vtbl;
     This->ISharedViewMemory_iface.lpVtbl = &snapmem_vtbl;
     This->ISupportErrorInfo_iface.lpVtbl = &snapshot_sei_vtbl;
     This->ref = 1;
+    This->ftm = NULL;
+    This->block = NULL;
+    This->block_size = 0;
+    This->capacity = capacity;
+    This->room = room;
+    This->offset = 0;
+    This->guard = memcpy(This + 1, guard, (len + 1) * sizeof(WCHAR));
+    V_VT(&This->version) = VT_EMPTY;
+    This->retries = 0;
+    This->abandoned = FALSE;
+    if (inline_copy) copy = (BYTE *)This + SNAP_HEADER(room);
+    else if (!(copy = This->block = block_get((SIZE_T)count, &This->block_size)))
+    {
+        HeapFree(GetProcessHeap(), 0, This);
+        module_release();
+        return sr_error(E_OUTOFMEMORY, span_iid(s), L"Snapshot: out of memory for %I64u bytes", count);
+    }
     span_init_copy(&This->span, copy, count);
-    module_addref();
     *out = This;
     return S_OK;
 }
@@ -425,6 +528,7 @@ struct guard
 {
     enum guard_kind kind;
     const WCHAR *text;       /* as the caller gave it */
+    SIZE_T len;              /* its length */
     ULONGLONG at[2];         /* the counters' offsets: seq's and tick's one, pair's begin and end */
     UINT count;              /* how many counters: 0, 1 or 2 */
     SIZE_T width;            /* bytes per counter */
@@ -465,27 +569,26 @@ static BOOL parse_offset(const WCHAR **p, ULONGLONG *out)
 
 /* Whether text starts with word (lower-case ASCII), compared without case. The guard's words are
  * ASCII, and the C runtime's locale-aware _wcsnicmp costs a small snapshot more than its copy. */
-static BOOL starts_with(const WCHAR *text, const WCHAR *word)
+static inline BOOL starts_with(const WCHAR *text, const WCHAR *word)
 {
     for (; *word; text++, word++)
         if ((*text >= 'A' && *text <= 'Z' ? *text + ('a' - 'A') : *text) != *word) return FALSE;
     return TRUE;
 }
 
-/* The guard string, parsed and checked against the span: its form, each counter's alignment and
- * bounds. Nothing is read. */
+/* The guard string, parsed: its form, and each counter's alignment. Nothing is read; the counters'
+ * bounds are guard_bounds's. */
 static HRESULT guard_parse(struct sr_span *s, const WCHAR *text, struct guard *g)
 {
-    static const struct { const WCHAR *prefix; enum guard_kind kind; UINT count; } kinds[] =
+    static const struct { const WCHAR *prefix; SIZE_T len; enum guard_kind kind; UINT count; } kinds[] =
     {
-        { L"seq:", GUARD_SEQ, 1 }, { L"pair:", GUARD_PAIR, 2 }, { L"tick:", GUARD_TICK, 1 },
+        { L"seq:", 4, GUARD_SEQ, 1 }, { L"pair:", 5, GUARD_PAIR, 2 }, { L"tick:", 5, GUARD_TICK, 1 },
     };
     static const struct { WCHAR code; SIZE_T width; BOOL is_signed; } types[] =
     {
         { 'I', 4, FALSE }, { 'H', 2, FALSE }, { 'Q', 8, FALSE }, { 'i', 4, TRUE }, { 'q', 8, TRUE },
     };
     const WCHAR *p = NULL;
-    ULONGLONG size;
     UINT i;
 
     memset(g, 0, sizeof(*g));
@@ -495,6 +598,7 @@ static HRESULT guard_parse(struct sr_span *s, const WCHAR *text, struct guard *g
     if (starts_with(g->text, L"lock") && !g->text[4])
     {
         g->kind = GUARD_LOCK;
+        g->len = 4;
         return S_OK;
     }
     for (i = 0; i < ARRAY_SIZE(kinds) && !p; i++)
@@ -502,7 +606,7 @@ static HRESULT guard_parse(struct sr_span *s, const WCHAR *text, struct guard *g
         {
             g->kind = kinds[i].kind;
             g->count = kinds[i].count;
-            p = g->text + wcslen(kinds[i].prefix);
+            p = g->text + kinds[i].len;
         }
     if (!p) goto bad;
     for (i = 0; i < g->count; i++)
@@ -516,41 +620,122 @@ static HRESULT guard_parse(struct sr_span *s, const WCHAR *text, struct guard *g
         p += 2;
     }
     if (*p) goto bad;
+    g->len = p - g->text;
 
     if (g->count == 2 && g->at[0] == g->at[1])
         return sr_error(E_INVALIDARG, span_iid(s), L"Snapshot: guard \"%.60ls\" names one counter as both BEGIN and END; "
                         L"a version pair is two counters", g->text);
-    size = span_size(s);
     for (i = 0; i < g->count; i++)
-    {
         if (g->at[i] % g->width)
             return sr_error(E_INVALIDARG, span_iid(s), L"Snapshot: guard \"%.60ls\" puts a counter of %Iu bytes at offset "
                             L"%I64u, which is not a multiple of %Iu (a counter is read in one atomic load, so it must "
                             L"be aligned to its size)", g->text, g->width, g->at[i], g->width);
-        if (g->at[i] > size || g->width > size - g->at[i])
-            return sr_error(E_INVALIDARG, span_iid(s), L"Snapshot: guard \"%.60ls\" puts a counter of %Iu bytes at offset "
-                            L"%I64u, past the end of the %ls (%I64u bytes)", g->text, g->width, g->at[i],
-                            span_noun(s), size);
-    }
     return S_OK;
 
 bad:
     return sr_error(E_INVALIDARG, span_iid(s), L"Snapshot: guard \"%.60ls\" is not one of %ls", g->text, guard_forms);
 }
 
-/* The guard's counters now, in order (pair: begin, then end), each sign-extended for i and q. */
-static HRESULT guard_read(struct sr_span *s, const struct guard *g, ULONGLONG *values)
+/* Each counter inside a span of size bytes. */
+static HRESULT guard_bounds(struct sr_span *s, const struct guard *g, ULONGLONG size)
 {
-    HRESULT hr = S_OK;
     UINT i;
 
-    for (i = 0; i < g->count && SUCCEEDED(hr); i++)
+    for (i = 0; i < g->count; i++)
+        if (g->at[i] > size || g->width > size - g->at[i])
+            return sr_error(E_INVALIDARG, span_iid(s), L"Snapshot: guard \"%.60ls\" puts a counter of %Iu bytes at offset "
+                            L"%I64u, past the end of the %ls (%I64u bytes)", g->text, g->width, g->at[i],
+                            span_noun(s), size);
+    return S_OK;
+}
+
+/* One try at a consistent copy: the counters, then, when they show no write in progress, the copy,
+ * an acquire fence and the counters again. It is written once, and runs one of two ways:
+ *   - held (attempt_held): under one hold of the span's lock (span_hold) and inside one fault guard
+ *     over the frame and its counters (span_held_run), reading the memory directly. This is the way
+ *     whenever the frame and the counters are in the memory mapped now;
+ *   - through span_io, each read holding the lock by itself: where a sliding window has to move, or
+ *     a counter is not aligned in memory (span_io says so in its own words). */
+struct attempt
+{
+    struct sr_span *s;
+    const struct guard *g;
+    ULONGLONG offset, count;
+    BYTE *copy;
+    ULONGLONG base, end;     /* the range a try reads: the frame and its counters */
+    const BYTE *mem;         /* held: the memory of span offset base; NULL: read through span_io */
+    HRESULT hr;              /* through span_io: its failure */
+    BOOL copied;             /* the copy was taken; before and after are the counters around it */
+    ULONGLONG before[2], after[2];
+};
+
+/* The guard's counters now, in order (pair: begin, then end), each sign-extended for i and q. */
+static inline BOOL guard_read(struct attempt *a, ULONGLONG *values)
+{
+    const struct guard *g = a->g;
+    UINT i;
+
+    for (i = 0; i < g->count; i++)
     {
         values[i] = 0; /* little-endian: the load fills the low bytes */
-        hr = span_io(s, L"Snapshot", SPAN_LOAD, g->at[i], g->width, &values[i], 0);
+        if (a->mem) guard_atomic_load(&values[i], a->mem + (g->at[i] - a->base), g->width);
+        else if (FAILED(a->hr = span_io(a->s, L"Snapshot", SPAN_LOAD, g->at[i], g->width, &values[i], 0))) return FALSE;
         if (g->is_signed && g->width == 4) values[i] = (ULONGLONG)(LONGLONG)(LONG)(ULONG)values[i];
     }
+    return TRUE;
+}
+
+/* The try itself (held: guard_run calls it with the memory; else mem is NULL). */
+static void attempt_run(void *context, const BYTE *mem)
+{
+    struct attempt *a = context;
+    const struct guard *g = a->g;
+
+    a->mem = mem;
+    a->copied = FALSE;
+    if (!guard_read(a, a->before)) return;
+    if (g->kind == GUARD_SEQ ? (a->before[0] & 1) != 0 : g->kind == GUARD_PAIR && a->before[0] != a->before[1])
+        return;
+    if (mem) memcpy(a->copy, mem + (a->offset - a->base), (SIZE_T)a->count);
+    else if (FAILED(a->hr = span_io(a->s, L"Snapshot", SPAN_READ, a->offset, a->count, a->copy, 0))) return;
+    /* The copy's loads are done before the counters are read again (a sequence lock's read fence). */
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (!guard_read(a, a->after)) return;
+    a->copied = TRUE;
+}
+
+/* span_hold's fn: the counters' bounds (the span may have been bound again since the last try, at
+ * another size), then the try in one guard over everything it reads. S_FALSE: not that way. */
+static HRESULT attempt_held(struct sr_span *s, void *context)
+{
+    struct attempt *a = context;
+    const struct guard *g = a->g;
+    const BYTE *mem;
+    HRESULT hr;
+    UINT i;
+
+    /* span_hold checked the frame: past the end of the span now, only a counter can be. */
+    if (a->end > span_held_size(s)) return guard_bounds(s, g, span_held_size(s));
+    if (!(mem = span_held_memory(s, a->base, a->end - a->base))) return S_FALSE;
+    for (i = 0; i < g->count; i++)
+        if ((ULONG_PTR)(mem + (g->at[i] - a->base)) & (g->width - 1)) return S_FALSE;
+    hr = span_held_run(s, L"Snapshot", mem, a->end - a->base, attempt_run, a);
+    a->mem = NULL;
     return hr;
+}
+
+/* One try, held when it can be. */
+static HRESULT attempt_once(struct attempt *a)
+{
+    HRESULT hr = span_hold(a->s, L"Snapshot", a->offset, a->count, attempt_held, a);
+
+    if (hr != S_FALSE) return hr;
+    if (FAILED(hr = span_check(a->s, L"Snapshot", a->offset, a->count))
+        || FAILED(hr = guard_bounds(a->s, a->g, span_size(a->s))))
+        return hr;
+    a->hr = S_OK;
+    attempt_run(a, NULL);
+    return a->hr;
 }
 
 static const WCHAR *counter_text(const struct guard *g, ULONGLONG v, WCHAR *buf, size_t n)
@@ -601,40 +786,45 @@ static void back_off(struct sr_pacer *pacer, UINT failures)
         pacer_wait(pacer);
 }
 
-/* seq, pair and tick: copy until a copy is consistent under the guard, or the time is up. */
+/* No guard, seq, pair and tick: copy until a copy is consistent under the guard, or the time is up.
+ * Each try holds the span's lock once (span_hold); where the memory is not mapped now, it reads
+ * through span_io instead, which maps it. */
 static HRESULT copy_guarded(struct sr_span *s, const struct guard *g, ULONGLONG offset, ULONGLONG count, BYTE *copy,
                             DWORD timeout, ULONGLONG *version, LONG *retries)
 {
-    ULONGLONG before[2] = { 0, 0 }, after[2] = { 0, 0 }, start = GetTickCount64();
+    struct attempt a = { s, g, offset, count, copy, offset, offset + count, NULL, S_OK, FALSE, { 0, 0 }, { 0, 0 } };
+    ULONGLONG start = 0;
     struct sr_pacer pacer;
     LONG copies = 0;
     UINT failures = 0;
     HRESULT hr;
+    UINT i;
 
+    for (i = 0; i < g->count; i++)
+    {
+        if (g->at[i] < a.base) a.base = g->at[i];
+        if (g->at[i] + g->width > a.end) a.end = g->at[i] + g->width;
+    }
     pacer_init(&pacer);
     for (;;)
     {
-        BOOL steady;
-
-        if (FAILED(hr = guard_read(s, g, before))) break;
-        steady = g->kind == GUARD_SEQ ? !(before[0] & 1) : g->kind == GUARD_PAIR ? before[0] == before[1] : TRUE;
-        if (steady)
+        hr = attempt_once(&a);
+        if (FAILED(hr)) break;
+        if (a.copied)
         {
-            if (FAILED(hr = span_io(s, L"Snapshot", SPAN_READ, offset, count, copy, 0))) break;
-            /* The copy's loads are done before the counters are read again (a sequence lock's read barrier). */
-            MemoryBarrier();
-            if (FAILED(hr = guard_read(s, g, after))) break;
             copies++;
-            if (after[0] == before[0] && after[1] == before[1])
+            if (a.after[0] == a.before[0] && a.after[1] == a.before[1])
             {
-                *version = before[0];
+                *version = a.before[0];
                 *retries = copies - 1;
                 break;
             }
         }
+        /* The clock starts at the first failed try: a consistent first copy never asks for it. */
+        if (!failures) start = GetTickCount64();
         if (timeout != INFINITE && GetTickCount64() - start >= timeout)
         {
-            hr = torn_error(s, g, offset, count, timeout, before, after, copies);
+            hr = torn_error(s, g, offset, count, timeout, a.before, a.after, copies);
             break;
         }
         back_off(&pacer, failures++);
@@ -701,7 +891,7 @@ done:
     return hr;
 }
 
-HRESULT snapshot_take(struct sr_span *s, ULONGLONG offset, ULONGLONG count, const WCHAR *text, DWORD timeout,
+HRESULT snapshot_take(struct sr_span *s, ULONGLONG offset, ULONGLONG count, BSTR text, DWORD timeout,
                       ISharedSnapshot **out)
 {
     static const WCHAR method[] = L"Snapshot";
@@ -711,19 +901,32 @@ HRESULT snapshot_take(struct sr_span *s, ULONGLONG offset, ULONGLONG count, cons
     HRESULT hr;
 
     *out = NULL;
-    /* Bounds, state and guard before memory: a refused call allocates nothing. */
-    if (FAILED(hr = span_check(s, method, offset, count))) goto done;
-    if (FAILED(hr = guard_parse(s, text, &g))) goto done;
-    if (FAILED(hr = snapshot_new(s, count, g.text, &This))) goto done;
-    switch (g.kind)
+    /* State, bounds and guard before memory: a refused call allocates nothing, and waits for no lock.
+     * A small copy is the exception: it takes a spare object (or a small heap block) first, and the
+     * try checks state and bounds under the same hold of the span's lock as its reads (one hold, not
+     * three), giving the object back if they refuse. */
+    /* The parse stops at a NUL: a guard whose parsed length is not its length has one inside, which
+     * is refused in arg_no_nul's words, as every other string with a NUL. */
+    if (FAILED(hr = guard_parse(s, text, &g)) || g.len != SysStringLen(text))
     {
-    case GUARD_NONE: hr = span_io(s, method, SPAN_READ, offset, count, This->span.copy, 0); break;
-    case GUARD_LOCK: hr = copy_locked(s, offset, count, This->span.copy, timeout, &This->abandoned); break;
-    default:         hr = copy_guarded(s, &g, offset, count, This->span.copy, timeout, &version, &This->retries); break;
+        HRESULT nul = arg_no_nul(method, L"guard", text, span_iid(s));
+        if (FAILED(nul)) hr = nul;
+        if (FAILED(hr)) goto done;
     }
+    if ((count > SNAP_INLINE_MAX || g.kind == GUARD_LOCK)
+        && (FAILED(hr = span_check(s, method, offset, count)) || FAILED(hr = guard_bounds(s, &g, span_size(s)))))
+        goto done;
+    if (FAILED(hr = snapshot_new(s, count, g.text, g.len, &This))) goto done;
+    if (g.kind == GUARD_LOCK) hr = copy_locked(s, offset, count, This->span.copy, timeout, &This->abandoned);
+    else hr = copy_guarded(s, &g, offset, count, This->span.copy, timeout, &version, &This->retries);
     if (FAILED(hr)) goto done;
     This->offset = offset;
     if (g.count && g.is_signed) value_from_int64((LONGLONG)version, &This->version);
+    else if (g.count && version <= (ULONGLONG)SR_MAX_EXACT)
+    {
+        V_VT(&This->version) = VT_R8; /* as value_from_uint64 makes it, without its VariantInit */
+        V_R8(&This->version) = (double)version;
+    }
     else if (g.count) value_from_uint64(version, &This->version);
     *out = &This->ISharedSnapshot_iface;
     This = NULL;

@@ -38,13 +38,21 @@ void span_init(struct sr_span *span, enum span_kind kind)
 
 void span_init_copy(struct sr_span *span, BYTE *copy, ULONGLONG size)
 {
-    span_init(span, SPAN_SNAPSHOT);
-    span->copy = copy;
+    /* Every member by name, with no memset: a snapshot is made as often as a frame is read, and a
+     * short memset costs more than these stores. A member added to struct sr_span is set here too. */
+    InitializeSRWLock(&span->lock);
+    span->kind = SPAN_SNAPSHOT;
+    span->map = NULL;
+    span->start = 0;
     span->size = size;
     span->access = RegionReadOnly;
+    span->sliding = FALSE;
+    span->view = NULL;
     span->win = copy;
     span->win_off = 0;
     span->win_len = size;
+    span->remaps = 0;
+    span->copy = copy;
 }
 
 REFIID span_iid(const struct sr_span *span)
@@ -331,4 +339,53 @@ exclusive_done:
 shared_done:
     ReleaseSRWLockShared(&span->lock);
     return hr;
+}
+
+/* ---- reads that belong together, under one hold of the lock ----
+ *
+ * A guarded snapshot loads its counters, copies the frame and loads the counters again. Through
+ * span_io that is four holds of the span's lock and four fault guards, and under Wine a hold costs
+ * about as much as copying a few hundred bytes. span_hold takes the lock once, shared, checks state
+ * and bounds for [offset, offset+count) as span_io does, and when that range is in the memory mapped
+ * now, runs fn. fn may ask span_held_size and span_held_memory, and reads through span_held_run:
+ * one fault guard around all of its reads. Nothing can close, re-bind or move the span while fn
+ * runs; fn must not call anything that takes the span's lock (span_io, span_size), nor wait: a
+ * thread that holds an SRW lock shared and asks for it again can deadlock behind a writer. When the
+ * range is not in the memory mapped now (a sliding window that has to move), span_hold answers
+ * S_FALSE without running fn, and the caller reads through span_io, which moves the window. */
+static BOOL span_in_window(const struct sr_span *span, ULONGLONG offset, ULONGLONG count)
+{
+    return span->win && offset >= span->win_off && count <= span->win_len
+           && offset - span->win_off <= span->win_len - count;
+}
+
+HRESULT span_hold(struct sr_span *span, const WCHAR *method, ULONGLONG offset, ULONGLONG count,
+                  HRESULT (*fn)(struct sr_span *span, void *context), void *context)
+{
+    HRESULT hr;
+
+    AcquireSRWLockShared(&span->lock);
+    if (SUCCEEDED(hr = span_validate(span, method, SPAN_READ, offset, count)))
+        hr = span_in_window(span, offset, count) ? fn(span, context) : S_FALSE;
+    ReleaseSRWLockShared(&span->lock);
+    return hr;
+}
+
+ULONGLONG span_held_size(const struct sr_span *span)
+{
+    return span->size;
+}
+
+const BYTE *span_held_memory(const struct sr_span *span, ULONGLONG offset, ULONGLONG count)
+{
+    return span_in_window(span, offset, count) ? span->win + (offset - span->win_off) : NULL;
+}
+
+HRESULT span_held_run(struct sr_span *span, const WCHAR *method, const BYTE *mem, ULONGLONG count,
+                      void (*body)(void *context, const BYTE *mem), void *context)
+{
+    struct sr_fault fault;
+
+    if (guard_run(body, context, mem, (SIZE_T)count, &fault)) return S_OK;
+    return span_fault_error(span, method, &fault);
 }

@@ -107,6 +107,23 @@ static void expect_dispatch_fault(HRESULT hr, const WCHAR *method)
     assert_error_text_impl(disp_description, method, __FILE__, __LINE__);
 }
 
+/* A Snapshot that faults returns no object. guard NULL: none. */
+static HRESULT snapshot_of(IUnknown *object, double offset, double count, const WCHAR *guard)
+{
+    ISharedSnapshot *s = (ISharedSnapshot *)(ULONG_PTR)1;
+    ISharedData *d;
+    VARIANT g = guard ? vstr(guard) : missing();
+    HRESULT hr;
+
+    assert_int_equal(IUnknown_QueryInterface(object, &IID_ISharedData, (void **)&d), S_OK);
+    hr = ISharedData_Snapshot(d, offset, count, g, 100, &s);
+    if (SUCCEEDED(hr)) ISharedSnapshot_Release(s);
+    else assert_null(s);
+    VariantClear(&g);
+    ISharedData_Release(d);
+    return hr;
+}
+
 static void test_truncated_file_is_a_page_fault_not_a_crash(void **state)
 {
     static const BYTE bytes[4] = { 1, 2, 3, 4 };
@@ -180,6 +197,16 @@ static void test_truncated_file_is_a_page_fault_not_a_crash(void **state)
     expect_fault(ISharedView_ReadBytes(v, 0, 8192, &res), L"ReadBytes", "view");
     expect_fault(ISharedView_WriteBytes(v, 100, data), L"WriteBytes", "view");
     expect_fault(ISharedView_ReadInt32(v, 4, &i32), L"ReadInt32", "view");
+    /* A Snapshot's try (the counters, the copy, the counters again) is guarded as one copy: the frame
+     * in the pages that are gone, or a counter there, with the counter or the frame still in the file. */
+    expect_fault(snapshot_of((IUnknown *)r, VIEW_OFFSET, 16, NULL), L"Snapshot", "region, no guard");
+    assert_non_null(wcsstr(last_description, L"offset 8192 could not be read"));
+    expect_fault(snapshot_of((IUnknown *)r, VIEW_OFFSET, 16, L"tick:0"), L"Snapshot", "region, frame gone");
+    assert_non_null(wcsstr(last_description, L"offset 8192 could not be read"));
+    expect_fault(snapshot_of((IUnknown *)r, 0, 16, L"pair:32,20000"), L"Snapshot", "region, a counter gone");
+    assert_non_null(wcsstr(last_description, L"offset 20000 could not be read"));
+    expect_fault(snapshot_of((IUnknown *)v, 0, 64, L"tick:8:Q"), L"Snapshot", "view");
+    expect_fault(snapshot_of((IUnknown *)ro, 4000, 200, L"tick:0"), L"Snapshot", "read-only region, across the end");
     expect_fault(ISharedRegion_ReadBytes(ro, 9000, 1, &res), L"ReadBytes", "read-only region");
     /* Through IDispatch, as a script sees it. */
     expect_dispatch_fault(disp_method(r, L"ReadBytes", &res, 2, vnum(VIEW_OFFSET), vnum(4)), L"ReadBytes");
@@ -194,6 +221,7 @@ static void test_truncated_file_is_a_page_fault_not_a_crash(void **state)
     assert_int_equal(ISharedRegion_WriteInt32(r, 100, 0x600d), S_OK);
     assert_int_equal(ISharedRegion_ReadInt32(ro, 100, &i32), S_OK);
     assert_int_equal(i32, 0x600d);
+    assert_int_equal(snapshot_of((IUnknown *)ro, 0, KEPT_BYTES, L"tick:4088:Q"), S_OK);
 
     /* The file grows back (zeros): the same objects work again over the whole range. */
     assert_true(resize_from_outside(file_path, FILE_BYTES));

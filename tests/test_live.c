@@ -10,7 +10,9 @@
  * SR_E_TORN against a publisher stuck in a write, bad guards, a lock another process holds (and
  * abandons); WaitChange seeing another process's change, timing out, comparing with `previous`, in an
  * STA; and the snapshot object itself: read-only, plain memory that outlives its region, counted by
- * DllCanUnloadNow, its large copies' memory reused.
+ * DllCanUnloadNow, its memory reused (a large copy's block; a small snapshot's whole object, kept as
+ * a spare, also while threads pass spares between them), its counters checked for alignment in
+ * memory, a NUL in its guard refused.
  */
 #include "common.h"
 #include "hardening.h"
@@ -786,6 +788,235 @@ static void test_large_snapshots_reuse_their_memory(void **state)
     assert_server_idle();
 }
 
+/* A snapshot of a view that starts off a counter's alignment: the offset in the view is a multiple of
+ * the counter's size, its address is not, and the refusal says so; a smaller counter fits. */
+static void test_a_counter_not_aligned_in_memory_is_refused(void **state)
+{
+    ISharedRegion *r = create_region(L"", 8192);
+    ISharedView *v;
+    ISharedSnapshot *s;
+
+    assert_int_equal(ISharedRegion_WriteUInt16(r, 2, 6), S_OK);
+    assert_int_equal(ISharedRegion_MapView(r, 2, 4096, missing(), &v), S_OK);
+    assert_error(take(v, 0, 16, L"seq:0", 100, &s), E_INVALIDARG, L"Snapshot");
+    ASSERT_DESCRIPTION_IS(L"Snapshot: the 4-byte counter at offset 0 of the view is not aligned in memory (the view "
+                          L"starts 2 bytes past a multiple of 4), so it cannot be read in one atomic load");
+    assert_null(s);
+    assert_error(take(v, 0, 16, L"pair:8,16:Q", 100, &s), E_INVALIDARG, L"Snapshot");
+    ASSERT_DESCRIPTION_IS(L"Snapshot: the 8-byte counter at offset 8 of the view is not aligned in memory (the view "
+                          L"starts 2 bytes past a multiple of 8), so it cannot be read in one atomic load");
+    assert_null(s);
+    assert_int_equal(take(v, 0, 16, L"seq:0:H", 100, &s), S_OK);
+    assert_true(version_of(s, FALSE) == 6);
+    ISharedSnapshot_Release(s);
+    ISharedView_Release(v);
+    ISharedRegion_Release(r);
+    assert_server_idle();
+}
+
+/* A NUL inside a guard is refused as in every other string argument, wherever it is. */
+static void test_a_nul_in_a_guard_is_refused(void **state)
+{
+    static const WCHAR *const guards[] = { L"seq:0\0:Q", L"se\0q:0", L"\0seq:0" };
+    static const UINT lengths[] = { 8, 6, 6 };
+    static const UINT at[] = { 5, 2, 0 };
+    ISharedRegion *r = create_region(L"", 4096);
+    ISharedSnapshot *s;
+    WCHAR expected[128];
+    unsigned int i;
+
+    for (i = 0; i < ARRAY_SIZE(guards); i++)
+    {
+        VARIANT g;
+        V_VT(&g) = VT_BSTR;
+        V_BSTR(&g) = SysAllocStringLen(guards[i], lengths[i]);
+        s = (ISharedSnapshot *)(ULONG_PTR)1;
+        assert_error(ISharedRegion_Snapshot(r, 0, 16, g, 100, &s), E_INVALIDARG, L"Snapshot");
+        swprintf(expected, ARRAY_SIZE(expected), L"Snapshot: the guard contains a NUL character at position %u", at[i]);
+        ASSERT_DESCRIPTION_IS(expected);
+        assert_null(s);
+        VariantClear(&g);
+    }
+    ISharedRegion_Release(r);
+    assert_server_idle();
+}
+
+/* A small snapshot's object is kept when it goes, and the next snapshot whose copy fits in it takes
+ * it: the same memory, with the new snapshot's bytes, size, offset, guard and version. One that does
+ * not fit gets memory of its own, and so does a snapshot taken while the first still lives. */
+static void test_small_snapshots_reuse_a_spare_object(void **state)
+{
+    static const WCHAR long_guard[] = L"seq:000000000000000000000000000000000000000000000000000000000000008";
+    ISharedRegion *r = create_region(L"", 65536);
+    ISharedSnapshot *s, *t;
+    const BYTE *first, *p;
+    BSTR guard = NULL;
+    VARIANT v;
+    SIZE_T n;
+    double d;
+    int i;
+
+    for (i = 0; i < 8192; i++) assert_int_equal(ISharedRegion_WriteByte(r, i, (BYTE)(i * 7 + 3)), S_OK);
+    assert_int_equal(ISharedRegion_WriteInt32(r, 8, 40), S_OK);
+    assert_int_equal(take(r, 0, 3000, L"seq:8", 1000, &s), S_OK);
+    first = bytes_of(s, &n);
+    assert_int_equal(n, 3000);
+    ISharedSnapshot_Release(s);
+
+    assert_int_equal(take(r, 100, 2500, L"tick:8", 1000, &s), S_OK);
+    p = bytes_of(s, &n);
+    assert_ptr_equal(p, first);
+    assert_int_equal(n, 2500);
+    assert_int_equal(p[0], (BYTE)(100 * 7 + 3));
+    assert_int_equal(p[2499], (BYTE)(2599 * 7 + 3));
+    assert_int_equal(ISharedSnapshot_get_Offset(s, &d), S_OK);
+    assert_true(d == 100);
+    assert_int_equal(ISharedSnapshot_get_Size(s, &d), S_OK);
+    assert_true(d == 2500);
+    assert_int_equal(ISharedSnapshot_get_Guard(s, &guard), S_OK);
+    assert_wstr_equal(guard, L"tick:8");
+    SysFreeString(guard);
+    assert_true(version_of(s, FALSE) == 40);
+
+    /* Taken while s lives: other memory. */
+    assert_int_equal(take(r, 0, 2500, NULL, 0, &t), S_OK);
+    assert_ptr_not_equal(bytes_of(t, NULL), first);
+    assert_int_equal(ISharedSnapshot_get_Guard(t, &guard), S_OK);
+    assert_wstr_equal(guard, L"");
+    SysFreeString(guard);
+    ISharedSnapshot_Release(t);
+    ISharedSnapshot_Release(s);
+
+    /* A spare that was a guarded snapshot keeps nothing of it: no version, no guard. */
+    assert_int_equal(take(r, 0, 2000, NULL, 0, &s), S_OK);
+    assert_int_equal(ISharedSnapshot_get_Version(s, &v), S_OK);
+    assert_int_equal(V_VT(&v), VT_EMPTY);
+    assert_int_equal(ISharedSnapshot_get_Guard(s, &guard), S_OK);
+    assert_wstr_equal(guard, L"");
+    SysFreeString(guard);
+    ISharedSnapshot_Release(s);
+
+    /* 4000 bytes do not fit in the 3000 of the spare of their size class. */
+    assert_int_equal(take(r, 0, 4000, NULL, 0, &s), S_OK);
+    p = bytes_of(s, &n);
+    assert_ptr_not_equal(p, first);
+    assert_int_equal(n, 4000);
+    assert_int_equal(p[3999], (BYTE)(3999 * 7 + 3));
+    ISharedSnapshot_Release(s);
+
+    /* A guard longer than the room a spare keeps for one, with and without a spare to take. */
+    for (i = 0; i < 2; i++)
+    {
+        assert_int_equal(take(r, 0, 16, long_guard, 1000, &s), S_OK);
+        assert_int_equal(ISharedSnapshot_get_Guard(s, &guard), S_OK);
+        assert_wstr_equal(guard, long_guard);
+        SysFreeString(guard);
+        assert_true(version_of(s, FALSE) == 40);
+        ISharedSnapshot_Release(s);
+    }
+
+    /* The spares keep no object alive: with the region gone, the server can unload, and a snapshot
+     * taken after that question is whole. */
+    assert_int_equal(server_can_unload_now(), S_FALSE);
+    assert_int_equal(take(r, 0, 3000, L"seq:8", 1000, &s), S_OK);
+    ISharedSnapshot_Release(s);
+    ISharedRegion_Release(r);
+    assert_server_idle();
+    r = create_region(L"", 4096);
+    assert_int_equal(ISharedRegion_WriteByte(r, 2999, 9), S_OK);
+    assert_int_equal(take(r, 0, 3000, L"seq:8", 1000, &s), S_OK);
+    p = bytes_of(s, &n);
+    assert_int_equal(n, 3000);
+    assert_int_equal(p[2999], 9);
+    ISharedSnapshot_Release(s);
+    ISharedRegion_Release(r);
+    assert_server_idle();
+}
+
+/* Threads take and let go of snapshots of many sizes at once, some kept while the next is taken, so
+ * that the spares change hands between threads all the time; every snapshot holds its own bytes. */
+#define SPARE_THREADS 4
+#define SPARE_ROUNDS  20000
+
+struct spare_run
+{
+    ISharedRegion *region;
+    LONG bad;                /* snapshots whose size or bytes were wrong, or that failed */
+    int seed;
+};
+
+static DWORD WINAPI spare_worker(void *arg)
+{
+    static const ULONG sizes[] = { 0, 1, 16, 100, 1000, 2048, 3000, 4095, 4096, 40000, 65536, 70000 };
+    struct spare_run *run = arg;
+    ISharedSnapshot *held[3] = { NULL, NULL, NULL };
+    ISharedViewMemory *mem;
+    VARIANT g = vstr(L"seq:0");
+    int i, k;
+
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    for (i = 0; i < SPARE_ROUNDS; i++)
+    {
+        ULONG size = sizes[(i * 7 + run->seed) % ARRAY_SIZE(sizes)];
+        ULONG offset = 4 + ((ULONG)((i * 13 + run->seed) % 4000) & ~3u); /* past the counter, at 0 */
+        ISharedSnapshot *s = NULL;
+        const BYTE *p = NULL;
+        SIZE_T n = 0;
+
+        k = i % 3;
+        if (held[k]) ISharedSnapshot_Release(held[k]);
+        held[k] = NULL;
+        if (FAILED(ISharedRegion_Snapshot(run->region, offset, size, g, 1000, &s))) { run->bad++; continue; }
+        if (SUCCEEDED(ISharedSnapshot_QueryInterface(s, &IID_ISharedViewMemory, (void **)&mem)))
+        {
+            ISharedViewMemory_GetAddress(mem, (void **)&p, &n);
+            ISharedViewMemory_Release(mem);
+        }
+        if (n != size || (size && (p[0] != (BYTE)(offset * 5 + 1) || p[size - 1] != (BYTE)((offset + size - 1) * 5 + 1))))
+            run->bad++;
+        if (i % 2) held[k] = s;
+        else ISharedSnapshot_Release(s);
+    }
+    for (k = 0; k < 3; k++)
+        if (held[k]) ISharedSnapshot_Release(held[k]);
+    VariantClear(&g);
+    CoUninitialize();
+    return 0;
+}
+
+static void test_spare_objects_change_threads_safely(void **state)
+{
+    ISharedRegion *r = create_region(L"", 80000);
+    struct spare_run runs[SPARE_THREADS];
+    HANDLE threads[SPARE_THREADS];
+    SAFEARRAY *sa = SafeArrayCreateVector(VT_UI1, 0, 80000);
+    VARIANT data;
+    ULONG i;
+
+    /* The sequence counter at 0 is 0 (even); every other byte follows a pattern. */
+    for (i = 4; i < 80000; i++) ((BYTE *)sa->pvData)[i] = (BYTE)(i * 5 + 1);
+    V_VT(&data) = VT_ARRAY | VT_UI1;
+    V_ARRAY(&data) = sa;
+    assert_int_equal(ISharedRegion_WriteBytes(r, 0, data), S_OK);
+    VariantClear(&data);
+    for (i = 0; i < SPARE_THREADS; i++)
+    {
+        runs[i].region = r;
+        runs[i].bad = 0;
+        runs[i].seed = (int)i * 5;
+        threads[i] = CreateThread(NULL, 0, spare_worker, &runs[i], 0, NULL);
+        assert_non_null(threads[i]);
+    }
+    assert_int_equal(WaitForMultipleObjects(SPARE_THREADS, threads, TRUE, 120000), WAIT_OBJECT_0);
+    for (i = 0; i < SPARE_THREADS; i++)
+    {
+        CloseHandle(threads[i]);
+        assert_int_equal(runs[i].bad, 0);
+    }
+    ISharedRegion_Release(r);
+    assert_server_idle();
+}
+
 /* A region over 64 MiB is read through a sliding window: a guard counter and the copy in different
  * windows still make one consistent snapshot, and WaitChange reads across the window's edge. */
 static void test_guards_reach_across_a_sliding_window(void **state)
@@ -1025,6 +1256,10 @@ int main(void)
         cmocka_unit_test(test_snapshot_outlives_its_region),
         cmocka_unit_test(test_large_snapshots_reuse_their_memory),
         cmocka_unit_test(test_guards_reach_across_a_sliding_window),
+        cmocka_unit_test(test_a_counter_not_aligned_in_memory_is_refused),
+        cmocka_unit_test(test_a_nul_in_a_guard_is_refused),
+        cmocka_unit_test(test_small_snapshots_reuse_a_spare_object),
+        cmocka_unit_test(test_spare_objects_change_threads_safely),
         cmocka_unit_test(test_wait_change_sees_another_process_change_the_value),
         cmocka_unit_test(test_wait_change_times_out_and_uses_next_to_no_cpu),
         cmocka_unit_test(test_wait_change_compares_with_previous_as_the_type_stores_it),
