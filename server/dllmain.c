@@ -5,8 +5,8 @@
  * reaches a member through dispatch.c).
  *
  * DllMain does nothing under the loader lock but DisableThreadLibraryCalls (and, on a real
- * unload, frees the type-info cache, the struct-format cache and the lock keepers' thread-local
- * slot); on process exit it touches
+ * unload, frees the type-info cache, the struct-format cache, the spare snapshot objects and
+ * cached snapshot blocks, and the lock keepers' thread-local slot); on process exit it touches
  * nothing at all, because other DLLs may already be gone and the kernel reclaims every handle
  * and view anyway.
  * The module count is changed only by module_addref/module_release: every object's create
@@ -111,6 +111,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
         if (reserved) break; /* process exit: touch nothing */
         release_typelib();    /* real unload: only our own caches */
         format_cache_free();
+        snapshot_unload();
         keeper_unload();
         break;
     }

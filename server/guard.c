@@ -201,64 +201,32 @@ static BOOL guard_do(struct guard_frame *frame, struct sr_fault *fault)
     return FALSE;
 }
 
+/* One guarded operation over count bytes from lo: the frame filled in, run, and its fault reported. */
+static BOOL guard_op(void *dst, const void *src, SIZE_T count, SIZE_T width, BYTE value,
+                     void (*fn)(void *context, const BYTE *mem), void *context, const void *lo, struct sr_fault *fault)
+{
+    struct guard_frame frame = { .lo = lo, .hi = (const BYTE *)lo + count, .dst = dst, .src = src, .count = count,
+                                 .width = width, .value = value, .fn = fn, .context = context };
+    return guard_do(&frame, fault);
+}
+
 BOOL guard_copy(void *dst, const void *src, SIZE_T count, const void *mapped, struct sr_fault *fault)
 {
-    struct guard_frame frame;
-
-    frame.dst = dst;
-    frame.src = src;
-    frame.count = count;
-    frame.width = 0;
-    frame.value = 0;
-    frame.fn = NULL;
-    frame.lo = mapped;
-    frame.hi = (const BYTE *)mapped + count;
-    return guard_do(&frame, fault);
+    return guard_op(dst, src, count, 0, 0, NULL, NULL, mapped, fault);
 }
 
 BOOL guard_load(void *dst, const void *src, SIZE_T width, struct sr_fault *fault)
 {
-    struct guard_frame frame;
-
-    frame.dst = dst;
-    frame.src = src;
-    frame.count = width;
-    frame.width = width;
-    frame.value = 0;
-    frame.fn = NULL;
-    frame.lo = src;
-    frame.hi = (const BYTE *)src + width;
-    return guard_do(&frame, fault);
+    return guard_op(dst, src, width, width, 0, NULL, NULL, src, fault);
 }
 
 BOOL guard_fill(void *dst, BYTE value, SIZE_T count, struct sr_fault *fault)
 {
-    struct guard_frame frame;
-
-    frame.dst = dst;
-    frame.src = NULL;
-    frame.count = count;
-    frame.width = 0;
-    frame.value = value;
-    frame.fn = NULL;
-    frame.lo = dst;
-    frame.hi = (const BYTE *)dst + count;
-    return guard_do(&frame, fault);
+    return guard_op(dst, NULL, count, 0, value, NULL, NULL, dst, fault);
 }
 
 BOOL guard_run(void (*fn)(void *context, const BYTE *mem), void *context, const void *mem, SIZE_T count,
                struct sr_fault *fault)
 {
-    struct guard_frame frame;
-
-    frame.dst = NULL;
-    frame.src = mem;
-    frame.count = count;
-    frame.width = 0;
-    frame.value = 0;
-    frame.fn = fn;
-    frame.context = context;
-    frame.lo = mem;
-    frame.hi = (const BYTE *)mem + count;
-    return guard_do(&frame, fault);
+    return guard_op(NULL, mem, count, 0, 0, fn, context, mem, fault);
 }

@@ -408,6 +408,8 @@ HRESULT snapshot_take(struct sr_span *s, ULONGLONG offset, ULONGLONG count, BSTR
 void snapshot_cache_free(void);
 /* Free the spare snapshot objects and drop the module references they keep (DllCanUnloadNow). */
 void snapshot_spares_free(void);
+/* A real unload: free the spares and the cached blocks, taking no lock (DllMain). */
+void snapshot_unload(void);
 
 /* ---- registration (register.c) ---- */
 HRESULT register_server(BOOL per_user);

@@ -50,8 +50,8 @@
  *     or 1 MiB (x64) and more from fresh VirtualAlloc memory and releases them on free, which is the
  *     very cost to avoid, and a heap of fixed size keeps its pages but cannot serve blocks that large.
  * The cache holds at most SNAP_CACHE_SLOTS blocks and SNAP_CACHE_BYTES in all (a block is reused only
- * for a copy of at least half its size), and DllCanUnloadNow empties it, and the spares, when no
- * object is left. */
+ * for a copy of at least half its size). DllCanUnloadNow frees the spares whenever it is asked, and
+ * empties the cache when no object is left; a real unload frees both (snapshot_unload). */
 #define SNAP_INLINE_MAX   (64 * 1024)
 #define SNAP_BLOCK_ROUND  (64 * 1024)
 #define SNAP_CACHE_SLOTS  4
@@ -144,11 +144,13 @@ static inline struct snapshot *impl_from_ISharedSnapshot(ISharedSnapshot *iface)
  * (or just after) it takes the next. A HeapAlloc and a HeapFree per snapshot cost under Wine about
  * as much as copying 2 KiB, so when the last reference to an object whose copy is in its own heap
  * block goes, the block is kept as a spare: in the slot of its size class, one slot per power of
- * two of its copy's capacity (class k: 2^k to 2^(k+1) - 1 bytes; class 0 also holds 0). A snapshot
- * takes the spare of its count's class with one interlocked exchange, and uses it when the copy and
- * the guard string fit; one that does not fit goes back to its slot (or to the heap, when the slot
- * was filled meanwhile). So a reader that polls one frame size allocates once, and the slots hold at
- * most one block per class: under 256 KiB of copies in all (SNAP_INLINE_MAX is 2^16).
+ * two (class k: copies of 2^k to 2^(k+1) - 1 bytes; class 0 also holds 0). A block's copy holds
+ * the most its class does (class_capacity), so any copy of the class fits in any spare of it: a
+ * reader that alternates two frames of one class allocates nothing either, and a live snapshot's
+ * block holds less than twice its copy. A snapshot takes the spare of its count's class with one
+ * interlocked exchange. Only a block with the usual guard room (SNAP_GUARD_ROOM) is kept: one made
+ * for a longer guard string (leading zeros) goes back to the heap. So the slots hold at most one
+ * block per class, under 256 KiB of copies in all (SNAP_INLINE_MAX is 2^16).
  *
  * A spare keeps the module reference of the object it was, so that taking and leaving one costs no
  * change of the module count: two interlocked operations fewer per snapshot. It holds nothing else
@@ -165,6 +167,13 @@ static UINT size_class(SIZE_T n)
     return k < SNAP_CLASSES ? k : SNAP_CLASSES - 1;
 }
 
+/* The copy a block of n's class holds: the class's largest, at most SNAP_INLINE_MAX. */
+static SIZE_T class_capacity(SIZE_T n)
+{
+    SIZE_T top = ((SIZE_T)2 << size_class(n)) - 1;
+    return top < SNAP_INLINE_MAX ? top : SNAP_INLINE_MAX;
+}
+
 /* The block back to its slot with its module reference, or to the heap when the slot holds one
  * already. */
 static void spare_put(struct snapshot *This)
@@ -176,17 +185,12 @@ static void spare_put(struct snapshot *This)
     }
 }
 
-/* A spare whose copy holds count bytes and whose room holds the guard string and its NUL, or NULL. */
+/* The spare of count's class (its copy holds count bytes), when the guard string and its NUL fit
+ * in its room; else NULL. */
 static struct snapshot *spare_take(SIZE_T count, SIZE_T len)
 {
-    struct snapshot *This = InterlockedExchangePointer((void **)&spares[size_class(count)], NULL);
-
-    if (This && (This->capacity < count || This->room <= len))
-    {
-        spare_put(This);
-        This = NULL;
-    }
-    return This;
+    if (len >= SNAP_GUARD_ROOM) return NULL;
+    return InterlockedExchangePointer((void **)&spares[size_class(count)], NULL);
 }
 
 void snapshot_spares_free(void)
@@ -200,6 +204,19 @@ void snapshot_spares_free(void)
             HeapFree(GetProcessHeap(), 0, This);
             module_release();
         }
+}
+
+/* A real unload (DllMain, under the loader lock): the spares and the cached blocks go back, with
+ * no lock taken and no module count changed. No thread can be in this DLL now: FreeLibrary of a DLL
+ * whose code another thread runs would end that thread's world anyway. */
+void snapshot_unload(void)
+{
+    int i;
+
+    for (i = 0; i < SNAP_CLASSES; i++)
+        HeapFree(GetProcessHeap(), 0, InterlockedExchangePointer((void **)&spares[i], NULL));
+    for (i = 0; i < SNAP_CACHE_SLOTS; i++)
+        if (cache[i].mem) VirtualFree(cache[i].mem, 0, MEM_RELEASE);
 }
 
 void snapshot_cache_free(void)
@@ -284,12 +301,12 @@ static ULONG WINAPI snapshot_Release(ISharedSnapshot *iface)
     if (!ref)
     {
         if (This->ftm) IUnknown_Release(This->ftm);
-        if (!This->block)
+        if (!This->block && This->room == SNAP_GUARD_ROOM)
         {
             spare_put(This); /* with its module reference */
             return 0;
         }
-        block_put(This->block, This->block_size);
+        if (This->block) block_put(This->block, This->block_size);
         HeapFree(GetProcessHeap(), 0, This);
         module_release();
     }
@@ -479,8 +496,8 @@ static HRESULT snapshot_new(struct sr_span *s, ULONGLONG count, const WCHAR *gua
 {
     SIZE_T room = len < SNAP_GUARD_ROOM ? SNAP_GUARD_ROOM : len + 1;
     BOOL inline_copy = count <= SNAP_INLINE_MAX;
-    SIZE_T capacity = inline_copy ? (SIZE_T)count : 0;
-    struct snapshot *This = inline_copy ? spare_take(capacity, len) : NULL;
+    SIZE_T capacity = inline_copy ? class_capacity((SIZE_T)count) : 0;
+    struct snapshot *This = inline_copy ? spare_take((SIZE_T)count, len) : NULL;
     BYTE *copy;
 
     *out = NULL;
@@ -793,7 +810,9 @@ static HRESULT copy_guarded(struct sr_span *s, const struct guard *g, ULONGLONG 
                             DWORD timeout, ULONGLONG *version, LONG *retries)
 {
     struct attempt a = { s, g, offset, count, copy, offset, offset + count, NULL, S_OK, FALSE, { 0, 0 }, { 0, 0 } };
-    ULONGLONG start = 0;
+    /* A small copy's try takes microseconds: its clock starts when the first try fails, and a
+     * consistent first copy never asks for the time. A large copy's first try counts. */
+    ULONGLONG start = count > SNAP_INLINE_MAX ? GetTickCount64() : 0;
     struct sr_pacer pacer;
     LONG copies = 0;
     UINT failures = 0;
@@ -820,8 +839,7 @@ static HRESULT copy_guarded(struct sr_span *s, const struct guard *g, ULONGLONG 
                 break;
             }
         }
-        /* The clock starts at the first failed try: a consistent first copy never asks for it. */
-        if (!failures) start = GetTickCount64();
+        if (!failures && !start) start = GetTickCount64();
         if (timeout != INFINITE && GetTickCount64() - start >= timeout)
         {
             hr = torn_error(s, g, offset, count, timeout, a.before, a.after, copies);
@@ -901,17 +919,17 @@ HRESULT snapshot_take(struct sr_span *s, ULONGLONG offset, ULONGLONG count, BSTR
     HRESULT hr;
 
     *out = NULL;
-    /* State, bounds and guard before memory: a refused call allocates nothing, and waits for no lock.
-     * A small copy is the exception: it takes a spare object (or a small heap block) first, and the
-     * try checks state and bounds under the same hold of the span's lock as its reads (one hold, not
-     * three), giving the object back if they refuse. */
-    /* The parse stops at a NUL: a guard whose parsed length is not its length has one inside, which
-     * is refused in arg_no_nul's words, as every other string with a NUL. */
+    /* Refused in this order: a NUL in the guard, the object's state and the bounds, the guard, each
+     * before any memory is taken or any lock waited for. A small copy with a good guard checks state
+     * and bounds only in its try, under the same hold of the span's lock as its reads (one hold, not
+     * three), and gives its object back if they refuse. The parse stops at a NUL: a guard whose
+     * parsed length is not its length has one inside. */
     if (FAILED(hr = guard_parse(s, text, &g)) || g.len != SysStringLen(text))
     {
-        HRESULT nul = arg_no_nul(method, L"guard", text, span_iid(s));
-        if (FAILED(nul)) hr = nul;
-        if (FAILED(hr)) goto done;
+        HRESULT first = arg_no_nul(method, L"guard", text, span_iid(s));
+        if (SUCCEEDED(first)) first = span_check(s, method, offset, count);
+        if (FAILED(first)) hr = first; /* else the parse's refusal stands (a length apart means a NUL) */
+        goto done;
     }
     if ((count > SNAP_INLINE_MAX || g.kind == GUARD_LOCK)
         && (FAILED(hr = span_check(s, method, offset, count)) || FAILED(hr = guard_bounds(s, &g, span_size(s)))))

@@ -3,8 +3,9 @@ cmake_minimum_required(VERSION 3.20)
 # DisableThreadLibraryCalls on attach; on detach it returns at once when `reserved` is
 # non-NULL (process exit) and otherwise calls only release_typelib (dispatch.c), which in turn only
 # releases the cached type info and frees the name tables built from it, and format_cache_free, which
-# frees the parsed struct formats, and keeper_unload, which gives the lock keepers' thread-local slot
-# back. Any other call in those bodies fails this test.
+# frees the parsed struct formats, snapshot_unload, which frees the spare snapshot objects and the
+# cached snapshot blocks, and keeper_unload, which gives the lock keepers' thread-local slot back.
+# Any other call in those bodies fails this test.
 file(READ ${SOURCE} src)
 get_filename_component(SOURCE_DIR ${SOURCE} DIRECTORY)
 
@@ -31,7 +32,7 @@ function(check_calls name allowed)
     message(STATUS "${name}: calls only ${allowed}")
 endfunction()
 
-check_calls("BOOL WINAPI DllMain" "DllMain;switch;if;DisableThreadLibraryCalls;release_typelib;format_cache_free;keeper_unload")
+check_calls("BOOL WINAPI DllMain" "DllMain;switch;if;DisableThreadLibraryCalls;release_typelib;format_cache_free;snapshot_unload;keeper_unload")
 # The type-info cache lives with the rest of IDispatch (dispatch.c).
 file(READ ${SOURCE_DIR}/dispatch.c src)
 check_calls("void release_typelib" "release_typelib;for;if;ARRAY_SIZE;ITypeInfo_Release;ITypeLib_Release;HeapFree;GetProcessHeap")
@@ -39,6 +40,10 @@ check_calls("void release_typelib" "release_typelib;for;if;ARRAY_SIZE;ITypeInfo_
 file(READ ${SOURCE_DIR}/structfmt.c src)
 check_calls("void format_cache_free" "format_cache_free;for;if;ARRAY_SIZE;InterlockedDecrement;format_free")
 check_calls("static void format_free" "format_free;HeapFree;GetProcessHeap")
+# The spare snapshot objects and cached snapshot blocks (snapshot.c) go back to the heap and the
+# system, with no lock taken.
+file(READ ${SOURCE_DIR}/snapshot.c src)
+check_calls("void snapshot_unload" "snapshot_unload;for;if;HeapFree;GetProcessHeap;InterlockedExchangePointer;VirtualFree")
 # The lock keepers' thread-local slot (sync.c) goes back with TlsFree and nothing else.
 file(READ ${SOURCE_DIR}/sync.c src)
 check_calls("void keeper_unload" "keeper_unload;if;TlsFree")

@@ -144,6 +144,21 @@ static HRESULT take_by_name(void *object, double offset, double count, const WCH
     return hr;
 }
 
+/* Where the snapshot was taken and under which guard, as its properties say. */
+static void assert_placed(ISharedSnapshot *s, double offset, double size, const WCHAR *guard)
+{
+    BSTR text = NULL;
+    double d;
+
+    assert_int_equal(ISharedSnapshot_get_Offset(s, &d), S_OK);
+    assert_true(d == offset);
+    assert_int_equal(ISharedSnapshot_get_Size(s, &d), S_OK);
+    assert_true(d == size);
+    assert_int_equal(ISharedSnapshot_get_Guard(s, &text), S_OK);
+    assert_wstr_equal(text, guard);
+    SysFreeString(text);
+}
+
 /* The copy itself (ISharedViewMemory), valid while the snapshot lives. */
 static const BYTE *bytes_of(ISharedSnapshot *s, SIZE_T *size)
 {
@@ -511,6 +526,12 @@ static void test_snapshot_refuses_bad_arguments(void **state)
     ASSERT_DESCRIPTION_IS(L"Snapshot: timeoutMs -2 is negative (use -1 to wait forever)");
     assert_error(take(closed, 0, 4, NULL, 100, &s), SR_E_NOTOPEN, L"Snapshot");
     assert_error(take(closed, 0, 4, L"lock", 100, &s), SR_E_NOTOPEN, L"Snapshot");
+    /* The object's state and the bounds are refused before the guard. */
+    assert_error(take(closed, 0, 4, L"bogus", 100, &s), SR_E_NOTOPEN, L"Snapshot");
+    assert_null(s);
+    assert_error(take(r, 4000, 200, L"seq:1", 100, &s), E_INVALIDARG, L"Snapshot");
+    ASSERT_DESCRIPTION_IS(L"Snapshot: offset 4000 + count 200 is past the end of the region (4096 bytes)");
+    assert_null(s);
     assert_int_equal(ISharedRegion_MapView(r, 0, 4096, missing(), &v), S_OK);
     assert_int_equal(ISharedView_Unmap(v), S_OK);
     assert_error(take(v, 0, 4, L"seq:0", 100, &s), SR_E_NOTMAPPED, L"Snapshot");
@@ -615,7 +636,6 @@ static void test_snapshot_is_a_read_only_copy_with_every_read_member(void **stat
     VARIANT_BOOL b = VARIANT_TRUE;
     BSTR text = NULL, fmt = SysAllocString(L"<iH");
     WCHAR expected[256];
-    double d;
     LONG l;
     SHORT sh;
 
@@ -681,13 +701,7 @@ static void test_snapshot_is_a_read_only_copy_with_every_read_member(void **stat
     assert_int_equal(l, -5);
 
     /* Its properties. */
-    assert_int_equal(ISharedSnapshot_get_Offset(s, &d), S_OK);
-    assert_true(d == 16);
-    assert_int_equal(ISharedSnapshot_get_Size(s, &d), S_OK);
-    assert_true(d == 64);
-    assert_int_equal(ISharedSnapshot_get_Guard(s, &text), S_OK);
-    assert_wstr_equal(text, L"");
-    SysFreeString(text);
+    assert_placed(s, 16, 64, L"");
     VariantInit(&v);
     assert_int_equal(ISharedSnapshot_get_Version(s, &v), S_OK);
     assert_int_equal(V_VT(&v), VT_EMPTY);
@@ -841,19 +855,18 @@ static void test_a_nul_in_a_guard_is_refused(void **state)
     assert_server_idle();
 }
 
-/* A small snapshot's object is kept when it goes, and the next snapshot whose copy fits in it takes
- * it: the same memory, with the new snapshot's bytes, size, offset, guard and version. One that does
- * not fit gets memory of its own, and so does a snapshot taken while the first still lives. */
+/* A small snapshot's object is kept when it goes, and the next snapshot of its size class takes it:
+ * the same memory, with the new snapshot's bytes, size, offset, guard and version. One of another
+ * class gets memory of its own, and so does a snapshot taken while the first still lives. */
 static void test_small_snapshots_reuse_a_spare_object(void **state)
 {
     static const WCHAR long_guard[] = L"seq:000000000000000000000000000000000000000000000000000000000000008";
     ISharedRegion *r = create_region(L"", 65536);
     ISharedSnapshot *s, *t;
-    const BYTE *first, *p;
+    const BYTE *first, *kept, *p;
     BSTR guard = NULL;
     VARIANT v;
     SIZE_T n;
-    double d;
     int i;
 
     for (i = 0; i < 8192; i++) assert_int_equal(ISharedRegion_WriteByte(r, i, (BYTE)(i * 7 + 3)), S_OK);
@@ -869,13 +882,7 @@ static void test_small_snapshots_reuse_a_spare_object(void **state)
     assert_int_equal(n, 2500);
     assert_int_equal(p[0], (BYTE)(100 * 7 + 3));
     assert_int_equal(p[2499], (BYTE)(2599 * 7 + 3));
-    assert_int_equal(ISharedSnapshot_get_Offset(s, &d), S_OK);
-    assert_true(d == 100);
-    assert_int_equal(ISharedSnapshot_get_Size(s, &d), S_OK);
-    assert_true(d == 2500);
-    assert_int_equal(ISharedSnapshot_get_Guard(s, &guard), S_OK);
-    assert_wstr_equal(guard, L"tick:8");
-    SysFreeString(guard);
+    assert_placed(s, 100, 2500, L"tick:8");
     assert_true(version_of(s, FALSE) == 40);
 
     /* Taken while s lives: other memory. */
@@ -884,11 +891,14 @@ static void test_small_snapshots_reuse_a_spare_object(void **state)
     assert_int_equal(ISharedSnapshot_get_Guard(t, &guard), S_OK);
     assert_wstr_equal(guard, L"");
     SysFreeString(guard);
-    ISharedSnapshot_Release(t);
     ISharedSnapshot_Release(s);
+    ISharedSnapshot_Release(t);
 
-    /* A spare that was a guarded snapshot keeps nothing of it: no version, no guard. */
-    assert_int_equal(take(r, 0, 2000, NULL, 0, &s), S_OK);
+    /* A spare that was a guarded snapshot keeps nothing of it: no version, no guard. (s went first,
+     * so its block is the spare; t found the slot taken and went back to the heap.) */
+    assert_int_equal(take(r, 0, 3500, NULL, 0, &s), S_OK);
+    kept = bytes_of(s, NULL);
+    assert_ptr_equal(kept, first);
     assert_int_equal(ISharedSnapshot_get_Version(s, &v), S_OK);
     assert_int_equal(V_VT(&v), VT_EMPTY);
     assert_int_equal(ISharedSnapshot_get_Guard(s, &guard), S_OK);
@@ -896,12 +906,19 @@ static void test_small_snapshots_reuse_a_spare_object(void **state)
     SysFreeString(guard);
     ISharedSnapshot_Release(s);
 
-    /* 4000 bytes do not fit in the 3000 of the spare of their size class. */
+    /* 4000 bytes are of the class of 3000 (2048 to 4095 bytes), whose blocks hold 4095: the spare
+     * serves them; 5000 are of the next class, and get other memory. */
     assert_int_equal(take(r, 0, 4000, NULL, 0, &s), S_OK);
     p = bytes_of(s, &n);
-    assert_ptr_not_equal(p, first);
+    assert_ptr_equal(p, kept);
     assert_int_equal(n, 4000);
     assert_int_equal(p[3999], (BYTE)(3999 * 7 + 3));
+    ISharedSnapshot_Release(s);
+    assert_int_equal(take(r, 0, 5000, NULL, 0, &s), S_OK);
+    p = bytes_of(s, &n);
+    assert_ptr_not_equal(p, kept);
+    assert_int_equal(n, 5000);
+    assert_int_equal(p[4999], (BYTE)(4999 * 7 + 3));
     ISharedSnapshot_Release(s);
 
     /* A guard longer than the room a spare keeps for one, with and without a spare to take. */
