@@ -173,6 +173,19 @@ static const BYTE *bytes_of(ISharedSnapshot *s, SIZE_T *size)
     return p;
 }
 
+/* The copy of [offset, offset + count) of the byte pattern that test_small_snapshots_reuse_a_spare_object
+ * writes (byte i is i * 7 + 3): its size and both ends checked. */
+static const BYTE *pattern_copy_of(ISharedSnapshot *s, SIZE_T offset, SIZE_T count)
+{
+    SIZE_T n;
+    const BYTE *p = bytes_of(s, &n);
+
+    assert_int_equal(n, count);
+    assert_int_equal(p[0], (BYTE)(offset * 7 + 3));
+    assert_int_equal(p[count - 1], (BYTE)((offset + count - 1) * 7 + 3));
+    return p;
+}
+
 /* Version as a Double (it is one up to 2^53); by_name: read through IDispatch. */
 static double version_of(ISharedSnapshot *s, BOOL by_name)
 {
@@ -877,11 +890,7 @@ static void test_small_snapshots_reuse_a_spare_object(void **state)
     ISharedSnapshot_Release(s);
 
     assert_int_equal(take(r, 100, 2500, L"tick:8", 1000, &s), S_OK);
-    p = bytes_of(s, &n);
-    assert_ptr_equal(p, first);
-    assert_int_equal(n, 2500);
-    assert_int_equal(p[0], (BYTE)(100 * 7 + 3));
-    assert_int_equal(p[2499], (BYTE)(2599 * 7 + 3));
+    assert_ptr_equal(pattern_copy_of(s, 100, 2500), first);
     assert_placed(s, 100, 2500, L"tick:8");
     assert_true(version_of(s, FALSE) == 40);
 
@@ -909,16 +918,10 @@ static void test_small_snapshots_reuse_a_spare_object(void **state)
     /* 4000 bytes are of the class of 3000 (2048 to 4095 bytes), whose blocks hold 4095: the spare
      * serves them; 5000 are of the next class, and get other memory. */
     assert_int_equal(take(r, 0, 4000, NULL, 0, &s), S_OK);
-    p = bytes_of(s, &n);
-    assert_ptr_equal(p, kept);
-    assert_int_equal(n, 4000);
-    assert_int_equal(p[3999], (BYTE)(3999 * 7 + 3));
+    assert_ptr_equal(pattern_copy_of(s, 0, 4000), kept);
     ISharedSnapshot_Release(s);
     assert_int_equal(take(r, 0, 5000, NULL, 0, &s), S_OK);
-    p = bytes_of(s, &n);
-    assert_ptr_not_equal(p, kept);
-    assert_int_equal(n, 5000);
-    assert_int_equal(p[4999], (BYTE)(4999 * 7 + 3));
+    assert_ptr_not_equal(pattern_copy_of(s, 0, 5000), kept);
     ISharedSnapshot_Release(s);
 
     /* A guard longer than the room a spare keeps for one, with and without a spare to take. */
